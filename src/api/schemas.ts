@@ -1,0 +1,239 @@
+import { z } from "@hono/zod-openapi";
+import { MAX_INPUT_LENGTH } from "../core/parse.ts";
+
+/** Query parameters may be given once; repeated ones arrive as arrays. */
+const once = {
+  error: (issue: { input?: unknown }) =>
+    Array.isArray(issue.input) ? "given more than once; give it once" : "expected text",
+};
+
+const quantity = (name: string, description: string, example: string) =>
+  z
+    .string(once)
+    .max(MAX_INPUT_LENGTH)
+    .optional()
+    .openapi({ param: { name, in: "query" }, description, example });
+
+const FLOPS_DESCRIPTION =
+  "Training compute budget. Plain FLOPs (1e24, 3.8×10^25, 2e24 FLOPs), PF-days (5000 PF-days; 1 PF-day = 8.64e19 FLOPs) or GPU time (1M H100-hours @ 40% MFU, 1024 H100 x 30 days; peak dense BF16, default MFU 40%). C ≈ 6·N·D.";
+const PARAMS_DESCRIPTION =
+  "Model size in parameters (7e10, 70B): answers the tokens and compute that make this size compute-optimal under each fit.";
+const TOKENS_DESCRIPTION =
+  "Training data in tokens (1.4e12, 1.4T): answers the model size and compute for which this data is compute-optimal.";
+const LOSS_DESCRIPTION =
+  "Target loss in nats per token (2.0): answers the least compute whose compute-optimal run reaches it, for fits with a loss law. Losses of different fits are on different datasets.";
+const FIT_DESCRIPTION =
+  "Comma-separated fit ids (see GET /api/v1/fits); default: all. E.g. chinchilla-approach3,epoch-2024,kaplan-2020.";
+const KAPLAN_DESCRIPTION =
+  "How the budget maps to Kaplan's C_min: critical (default; training at the critical batch size, C_min = C/2, Kaplan §6.3) or all (C_min = C).";
+
+export const KaplanBudgetSchema = z.enum(["critical", "all"]);
+
+export const AllocateQuerySchema = z.object({
+  flops: quantity("flops", FLOPS_DESCRIPTION, "1e24"),
+  params: quantity("params", PARAMS_DESCRIPTION, "70B"),
+  tokens: quantity("tokens", TOKENS_DESCRIPTION, "1.4T"),
+  loss: quantity("loss", LOSS_DESCRIPTION, "2.0"),
+  fit: z
+    .string(once)
+    .max(1000)
+    .optional()
+    .openapi({ param: { name: "fit", in: "query" }, description: FIT_DESCRIPTION }),
+  kaplanBudget: KaplanBudgetSchema.optional().openapi({
+    param: { name: "kaplanBudget", in: "query" },
+    description: KAPLAN_DESCRIPTION,
+  }),
+});
+
+const bodyQuantity = (description: string, example: string | number) =>
+  z
+    .union([z.string().max(MAX_INPUT_LENGTH), z.number()], {
+      error: (issue) =>
+        typeof issue.input === "number"
+          ? "must be a finite number (JSON numbers beyond ±1.8e308 overflow)"
+          : "expected a number or text such as \"1e24\" or \"5000 PF-days\"",
+    })
+    .optional()
+    .openapi({ description, example });
+
+export const AllocateBodySchema = z
+  .strictObject({
+    flops: bodyQuantity(FLOPS_DESCRIPTION, "5000 PF-days"),
+    params: bodyQuantity(PARAMS_DESCRIPTION, "70B"),
+    tokens: bodyQuantity(TOKENS_DESCRIPTION, 1.4e12),
+    loss: bodyQuantity(LOSS_DESCRIPTION, 2),
+    fit: z
+      .union([z.string().max(1000), z.array(z.string().max(64)).max(32)])
+      .optional()
+      .openapi({ description: FIT_DESCRIPTION }),
+    kaplanBudget: KaplanBudgetSchema.optional().openapi({ description: KAPLAN_DESCRIPTION }),
+  })
+  .openapi("AllocateRequest");
+
+export const PredictQuerySchema = z.object({
+  params: quantity("params", "Model size in parameters (70B, 7e10).", "70B"),
+  tokens: quantity("tokens", "Training tokens (1.4T, 1.4e12).", "1.4T"),
+  fit: AllocateQuerySchema.shape.fit,
+});
+
+export const FitIdParamSchema = z.object({
+  id: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" }, example: "chinchilla-approach3" }),
+});
+
+const OriginSchema = z
+  .object({
+    store: z.enum(["kv", "bundled"]),
+    reason: z.string().optional(),
+  })
+  .openapi("FitOrigin", {
+    description:
+      "Where the fit's constants came from: the KV registry or the bundled defaults (and why).",
+  });
+
+const HardwareSchema = z.object({
+  gpu: z.string(),
+  gpuLabel: z.string(),
+  gpuHours: z.number(),
+  mfu: z.number(),
+  mfuIsDefault: z.boolean(),
+  peakFlops: z.number(),
+  gpuSource: z.string(),
+});
+
+const ConventionsSchema = z.object({
+  flops: z.string(),
+  pfDay: z.string(),
+  params: z.string(),
+  loss: z.string(),
+});
+
+const ParameterConventionSchema = z.enum(["total", "non-embedding"]);
+
+export const AllocationSchema = z
+  .object({
+    fit: z.string(),
+    label: z.string(),
+    params: z.number().openapi({ description: "Parameters N in the fit's parameter convention." }),
+    tokens: z.number().openapi({ description: "Training tokens D." }),
+    flops: z.number().openapi({ description: "Training compute C, FLOPs." }),
+    flopsPFDays: z.number(),
+    tokensPerParam: z.number(),
+    loss: z
+      .number()
+      .nullable()
+      .openapi({ description: "Predicted loss, nats/token; null without a loss law." }),
+    scaleUp10x: z.object({ params: z.number(), tokens: z.number() }),
+    exponents: z.object({ params: z.number(), tokens: z.number() }),
+    parameterConvention: ParameterConventionSchema,
+    flopsConvention: z.string(),
+    dataset: z.string(),
+    source: z.string(),
+    sourceUrl: z.string(),
+    warnings: z.array(z.string()),
+    notes: z.array(z.string()),
+    kaplan: z
+      .object({
+        budgetConvention: KaplanBudgetSchema,
+        computeMinPFDays: z.number(),
+        batchTokens: z.number(),
+        minSteps: z.number(),
+        sixNDOverBudget: z.number(),
+      })
+      .optional(),
+    origin: OriginSchema,
+  })
+  .openapi("Allocation");
+
+export const AllocateAnswerSchema = z
+  .object({
+    query: z.object({
+      question: z.enum(["flops", "params", "tokens", "loss"]),
+      input: z.string(),
+      interpretation: z.string(),
+      flops: z.number().optional(),
+      params: z.number().optional(),
+      tokens: z.number().optional(),
+      loss: z.number().optional(),
+      kaplanBudget: KaplanBudgetSchema,
+      fits: z.array(z.string()),
+      hardware: HardwareSchema.optional(),
+    }),
+    headline: z.object({ fit: z.string(), text: z.string() }).nullable(),
+    allocations: z.array(AllocationSchema),
+    skipped: z.array(
+      z.object({
+        fit: z.string(),
+        reason: z.enum(["no-loss-law", "unreachable", "out-of-range"]),
+        message: z.string(),
+      }),
+    ),
+    conventions: ConventionsSchema,
+  })
+  .openapi("AllocateAnswer");
+
+const QuantityEchoSchema = z.object({
+  input: z.string(),
+  value: z.number(),
+  interpretation: z.string(),
+});
+
+export const PredictAnswerSchema = z
+  .object({
+    query: z.object({
+      params: QuantityEchoSchema,
+      tokens: QuantityEchoSchema,
+      fits: z.array(z.string()),
+    }),
+    flops: z.number().openapi({ description: "C = 6·N·D, FLOPs." }),
+    predictions: z.array(
+      z.object({
+        fit: z.string(),
+        label: z.string(),
+        loss: z.number(),
+        optimalLoss: z.number(),
+        excessLoss: z.number(),
+        optimalParams: z.number(),
+        optimalTokens: z.number(),
+        tokensPerParam: z.number(),
+        lossLaw: z.string(),
+        parameterConvention: ParameterConventionSchema,
+        dataset: z.string(),
+        source: z.string(),
+        sourceUrl: z.string(),
+        warnings: z.array(z.string()),
+        origin: OriginSchema,
+      }),
+    ),
+    skipped: z.array(
+      z.object({ fit: z.string(), reason: z.literal("no-loss-law"), message: z.string() }),
+    ),
+    conventions: ConventionsSchema,
+  })
+  .openapi("PredictAnswer");
+
+/** A fit document as served (the stored definition plus where it came from). */
+export const FitDocumentSchema = z
+  .object({ id: z.string(), kind: z.string(), label: z.string(), origin: OriginSchema })
+  .passthrough()
+  .openapi("Fit");
+
+export const FitListSchema = z.object({ fits: z.array(FitDocumentSchema) }).openapi("FitList");
+
+export const GpuListSchema = z
+  .object({
+    gpus: z.array(
+      z.object({
+        id: z.string(),
+        label: z.string(),
+        peakFlops: z.number(),
+        source: z.string(),
+        aliases: z.array(z.string()),
+      }),
+    ),
+    defaultMfu: z.number(),
+    defaultMfuSource: z.string(),
+  })
+  .openapi("GpuList");

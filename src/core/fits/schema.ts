@@ -1,0 +1,96 @@
+import { z } from "zod";
+
+/** Where a fit's constants were published. */
+export const CitationSchema = z.object({
+  paper: z.string().min(1),
+  url: z.string().url(),
+  where: z.string().min(1),
+});
+
+/** y = coefficient · x^exponent. */
+export const PowerLawSchema = z.object({
+  coefficient: z.number().positive().finite(),
+  exponent: z.number().finite(),
+});
+
+const FitCommonSchema = z.object({
+  schemaVersion: z.literal(1),
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/),
+  label: z.string().min(1).max(120),
+  source: CitationSchema,
+  parameterConvention: z.enum(["total", "non-embedding"]),
+  flopsConvention: z.string().min(1),
+  dataset: z.string().min(1),
+  measuredRange: z
+    .object({
+      flops: z.tuple([z.number().positive(), z.number().positive()]),
+      note: z.string(),
+    })
+    .nullable(),
+  notes: z.array(z.string()),
+});
+
+/**
+ * A compute-optimal power law for one quantity; the other follows from C = 6ND
+ * (for `flopsPerToken` M: N = M/6, D = C/M, DeepSeek's C = M·D).
+ */
+export const PowerLawFitSchema = FitCommonSchema.extend({
+  kind: z.literal("power-law"),
+  law: PowerLawSchema.extend({
+    quantity: z.enum(["params", "tokens", "flopsPerToken"]),
+    exponent: z.number().gt(0).lt(1),
+  }),
+});
+
+/** L(N, D) = E + A/N^α + B/D^β (Hoffmann et al. 2022, eq. 2). */
+export const ParametricFitSchema = FitCommonSchema.extend({
+  kind: z.literal("parametric"),
+  E: z.number().nonnegative().finite(),
+  A: z.number().positive().finite(),
+  B: z.number().positive().finite(),
+  alpha: z.number().positive().finite(),
+  beta: z.number().positive().finite(),
+});
+
+/** Kaplan et al. 2020: App. A Table 6 allocation and the loss laws of Tables 2 and 5. */
+export const KaplanFitSchema = FitCommonSchema.extend({
+  kind: z.literal("kaplan"),
+  /** X = scale · C_min^exponent with C_min in PF-days (Table 6). */
+  computeEfficient: z.object({
+    params: PowerLawSchema,
+    tokens: PowerLawSchema,
+    batchTokens: PowerLawSchema,
+    minSteps: PowerLawSchema,
+  }),
+  /** L(C_min) = (C_c / C_min)^α with C_c in PF-days (eq. 1.3, Table 5). */
+  lossVsComputeMin: z.object({ alpha: z.number().positive(), scalePFDays: z.number().positive() }),
+  /** L(N, D) = [(N_c/N)^(α_N/α_D) + D_c/D]^α_D (eq. 1.5, Table 2). */
+  lossVsParamsAndTokens: z.object({
+    alphaN: z.number().positive(),
+    alphaD: z.number().positive(),
+    Nc: z.number().positive(),
+    Dc: z.number().positive(),
+  }),
+});
+
+/** D = ratio · N with C = 6ND. */
+export const TokensPerParamFitSchema = FitCommonSchema.extend({
+  kind: z.literal("tokens-per-param"),
+  tokensPerParam: z.number().positive().finite(),
+});
+
+export const FitDefinitionSchema = z.discriminatedUnion("kind", [
+  PowerLawFitSchema,
+  ParametricFitSchema,
+  KaplanFitSchema,
+  TokensPerParamFitSchema,
+]);
+
+export type Citation = z.infer<typeof CitationSchema>;
+export type PowerLaw = z.infer<typeof PowerLawSchema>;
+export type PowerLawFit = z.infer<typeof PowerLawFitSchema>;
+export type ParametricFit = z.infer<typeof ParametricFitSchema>;
+export type KaplanFit = z.infer<typeof KaplanFitSchema>;
+export type TokensPerParamFit = z.infer<typeof TokensPerParamFitSchema>;
+export type FitDefinition = z.infer<typeof FitDefinitionSchema>;
+export type FitKind = FitDefinition["kind"];

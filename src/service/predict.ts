@@ -1,0 +1,68 @@
+import { ApiError } from "../api/errors.ts";
+import { type Prediction, predict } from "../core/predict.ts";
+import { TRAINING_FLOPS_PER_PARAM_TOKEN as SIX } from "../core/units.ts";
+import type { FitOrigin, RegistrySnapshot } from "../store/fit-registry.ts";
+import { CONVENTIONS, type Conventions } from "./conventions.ts";
+import { type RawQuantity, readQuantity, selectFits } from "./question.ts";
+
+export interface PredictRequest {
+  params?: RawQuantity;
+  tokens?: RawQuantity;
+  fit?: string | readonly string[];
+}
+
+interface QuantityEcho {
+  input: string;
+  value: number;
+  interpretation: string;
+}
+
+export interface PredictAnswer {
+  query: { params: QuantityEcho; tokens: QuantityEcho; fits: string[] };
+  /** C = 6·N·D, FLOPs. */
+  flops: number;
+  predictions: (Prediction & { origin: FitOrigin })[];
+  skipped: { fit: string; reason: "no-loss-law"; message: string }[];
+  conventions: Conventions;
+}
+
+function required(raw: RawQuantity, field: "params" | "tokens"): string | number {
+  if (raw === undefined || raw === "") {
+    throw new ApiError(400, "invalid_input", `${field}: required`, field);
+  }
+  return raw;
+}
+
+/** Predicts the loss of N parameters on D tokens under every selected fit with a loss law. */
+export function answerPredict(registry: RegistrySnapshot, request: PredictRequest): PredictAnswer {
+  const params = readQuantity(required(request.params, "params"), "params");
+  const tokens = readQuantity(required(request.tokens, "tokens"), "tokens");
+  const entries = selectFits(registry, request.fit);
+  const predictions: PredictAnswer["predictions"] = [];
+  const skipped: PredictAnswer["skipped"] = [];
+  for (const { fit, origin } of entries) {
+    const prediction = predict(fit, params.value, tokens.value);
+    if (prediction) predictions.push({ ...prediction, origin });
+    else skipped.push({ fit: fit.id, reason: "no-loss-law", message: "this fit has no loss law" });
+  }
+  if (predictions.length === 0) {
+    throw new ApiError(
+      422,
+      "unreachable",
+      `fit: none of the selected fits has a loss law (${skipped.map((s) => s.fit).join(", ")})`,
+      "fit",
+    );
+  }
+  const echo = ({ input, value, interpretation }: QuantityEcho) => ({
+    input,
+    value,
+    interpretation,
+  });
+  return {
+    query: { params: echo(params), tokens: echo(tokens), fits: entries.map((e) => e.fit.id) },
+    flops: SIX * params.value * tokens.value,
+    predictions,
+    skipped,
+    conventions: CONVENTIONS,
+  };
+}
