@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_FITS } from "../src/core/fits/defaults.ts";
-import { fitKey } from "../src/store/fit-registry.ts";
+import { fitKey } from "../src/store/keys.ts";
 
 const remote = process.argv.includes("--remote");
 const dir = ".wrangler";
@@ -19,7 +19,16 @@ writeFileSync(
   JSON.stringify(DEFAULT_FITS.map((fit) => ({ key: fitKey(fit.id), value: JSON.stringify(fit) }))),
 );
 
-const args = ["wrangler", "kv", "bulk", "put", file, "--binding", "FITS", remote ? "--remote" : "--local"];
+const args = [
+  "wrangler",
+  "kv",
+  "bulk",
+  "put",
+  file,
+  "--binding",
+  "FITS",
+  remote ? "--remote" : "--local",
+];
 const result = spawnSync("npx", args, {
   stdio: "inherit",
   env: { ...process.env, WRANGLER_SEND_METRICS: "false" },

@@ -70,7 +70,9 @@ export function fromZodIssues(
   issues: readonly { path: readonly PropertyKey[]; message: string; keys?: readonly string[] }[],
 ): ApiError {
   const issue = issues[0];
-  const field = [...(issue?.path ?? []), ...(issue?.keys?.slice(0, 1) ?? [])].map(String).join(".") || undefined;
+  const field =
+    [...(issue?.path ?? []), ...(issue?.keys?.slice(0, 1) ?? [])].map(String).join(".") ||
+    undefined;
   const message = issue ? `${field ? `${field}: ` : ""}${issue.message}` : "invalid request";
   return new ApiError(400, "invalid_input", message, field);
 }

@@ -51,7 +51,7 @@ const bodyQuantity = (description: string, example: string | number) =>
       error: (issue) =>
         typeof issue.input === "number"
           ? "must be a finite number (JSON numbers beyond ±1.8e308 overflow)"
-          : "expected a number or text such as \"1e24\" or \"5000 PF-days\"",
+          : 'expected a number or text such as "1e24" or "5000 PF-days"',
     })
     .optional()
     .openapi({ description, example });

@@ -1,13 +1,9 @@
 import { DEFAULT_FIT_IDS, DEFAULT_FITS } from "../core/fits/defaults.ts";
 import { type FitDefinition, FitDefinitionSchema } from "../core/fits/schema.ts";
 
-/** KV key prefix of published fit documents (docs/storage.md). */
-export const FIT_KEY_PREFIX = "fit:v1:";
+import { fitKey } from "./keys.ts";
 
-/** The KV key of a fit document. */
-export function fitKey(id: string): string {
-  return `${FIT_KEY_PREFIX}${id}`;
-}
+export { FIT_KEY_PREFIX, fitKey } from "./keys.ts";
 
 /** Where a fit served in an answer came from. */
 export interface FitOrigin {
