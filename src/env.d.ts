@@ -1,7 +1,9 @@
 declare namespace Cloudflare {
   interface Env {
-    /** The fit registry (docs/storage.md). */
+    /** The fit registry and user fits (docs/storage.md). */
     FITS: KVNamespace;
+    /** Slack app signing secret (`wrangler secret put SLACK_SIGNING_SECRET`; `.dev.vars` locally). */
+    SLACK_SIGNING_SECRET?: string;
   }
   interface GlobalProps {
     mainModule: typeof import("./index.ts");

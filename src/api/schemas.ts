@@ -166,7 +166,7 @@ export const AllocateAnswerSchema = z
     skipped: z.array(
       z.object({
         fit: z.string(),
-        reason: z.enum(["no-loss-law", "unreachable", "out-of-range"]),
+        reason: z.enum(["no-loss-law", "no-allocation-rule", "unreachable", "out-of-range"]),
         message: z.string(),
       }),
     ),

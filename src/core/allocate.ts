@@ -65,7 +65,7 @@ export type AllocationResult =
   | {
       ok: false;
       fit: string;
-      reason: "no-loss-law" | "unreachable" | "out-of-range";
+      reason: "no-loss-law" | "no-allocation-rule" | "unreachable" | "out-of-range";
       message: string;
     };
 

@@ -34,7 +34,7 @@ export type AllocationAnswer = Allocation & { origin: FitOrigin };
 
 export interface SkippedFit {
   fit: string;
-  reason: "no-loss-law" | "unreachable" | "out-of-range";
+  reason: "no-loss-law" | "no-allocation-rule" | "unreachable" | "out-of-range";
   message: string;
 }
 

@@ -8,6 +8,7 @@ import {
   quantityFromNumber,
 } from "../core/parse.ts";
 import type { RegistryEntry, RegistrySnapshot } from "../store/fit-registry.ts";
+import { fitIdsOf } from "./fit-ids.ts";
 
 /** A quantity as a client sent it: text with units, or a JSON number. */
 export type RawQuantity = string | number | undefined;
@@ -64,9 +65,7 @@ export function selectFits(
   registry: RegistrySnapshot,
   fit: string | readonly string[] | undefined,
 ): RegistryEntry[] {
-  const ids = (typeof fit === "string" ? fit.split(",") : (fit ?? []))
-    .map((id) => id.trim())
-    .filter((id) => id !== "");
+  const ids = fitIdsOf(fit);
   if (ids.length === 0) return [...registry.entries];
   if (ids.length > MAX_FITS_PER_REQUEST) {
     throw new ApiError(

@@ -7,8 +7,8 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { DEFAULT_FITS } from "../src/core/fits/defaults.ts";
-import { fitKey } from "../src/store/keys.ts";
+import { DEFAULT_FITS } from "../core/fits/defaults.ts";
+import { fitKey } from "../store/keys.ts";
 
 const remote = process.argv.includes("--remote");
 const dir = ".wrangler";

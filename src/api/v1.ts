@@ -1,0 +1,90 @@
+import { bodyLimit } from "hono/body-limit";
+import { DEFAULT_MFU, DEFAULT_MFU_SOURCE, GPUS } from "../core/hardware.ts";
+import { answerAllocate } from "../service/allocate.ts";
+import { answerPredict } from "../service/predict.ts";
+import type { Register } from "../types.ts";
+import { ApiError } from "./errors.ts";
+import { allocateGet, allocatePost, fitsGet, fitsList, gpusList, predictGet } from "./routes.ts";
+
+/** Largest JSON body accepted by the allocate API, bytes. */
+export const MAX_JSON_BODY_BYTES = 16 * 1024;
+
+/** Requires `Content-Type: application/json` on a POST, else 415 in the error envelope. */
+export function requireJson(type: string | undefined): void {
+  if (!/^application\/json\b/i.test(type ?? "")) {
+    throw new ApiError(
+      415,
+      "unsupported_media_type",
+      `body: send JSON with Content-Type: application/json (got "${(type ?? "").slice(0, 100)}")`,
+      "body",
+    );
+  }
+}
+
+/** The v1 JSON API: allocate, predict, the fit registry and GPUs. */
+export const registerApiV1: Register = (app) => {
+  app.openapi(allocateGet, async (c) => {
+    const query = c.req.valid("query");
+    return c.json(answerAllocate(await c.var.fits(query.fit), query), 200);
+  });
+
+  app.on("POST", "/api/v1/allocate", async (c, next) => {
+    requireJson(c.req.header("content-type"));
+    await next();
+  });
+  app.on(
+    "POST",
+    "/api/v1/allocate",
+    bodyLimit({
+      maxSize: MAX_JSON_BODY_BYTES,
+      onError: () => {
+        throw new ApiError(
+          413,
+          "payload_too_large",
+          `body: at most ${MAX_JSON_BODY_BYTES} bytes`,
+          "body",
+        );
+      },
+    }),
+  );
+  app.openapi(allocatePost, async (c) => {
+    const body = c.req.valid("json");
+    return c.json(answerAllocate(await c.var.fits(body.fit), body), 200);
+  });
+
+  app.openapi(predictGet, async (c) => {
+    const query = c.req.valid("query");
+    return c.json(answerPredict(await c.var.fits(query.fit), query), 200);
+  });
+
+  app.openapi(fitsList, async (c) => {
+    const registry = await c.var.fits();
+    return c.json({ fits: registry.entries.map(({ fit, origin }) => ({ ...fit, origin })) }, 200);
+  });
+
+  app.openapi(fitsGet, async (c) => {
+    const { id } = c.req.valid("param");
+    const entry = (await c.var.fits(id)).byId.get(id);
+    if (!entry) {
+      throw new ApiError(
+        404,
+        "unknown_fit",
+        `id: unknown fit "${id}"`,
+        "id",
+        "ids from GET /api/v1/fits",
+      );
+    }
+    return c.json({ ...entry.fit, origin: entry.origin }, 200);
+  });
+
+  app.openapi(gpusList, (c) =>
+    c.json(
+      {
+        gpus: GPUS.map((gpu) => ({ ...gpu, aliases: [...gpu.aliases] })),
+        defaultMfu: DEFAULT_MFU,
+        defaultMfuSource: DEFAULT_MFU_SOURCE,
+      },
+      200,
+    ),
+  );
+};
