@@ -31,6 +31,10 @@ const chinchillaApproach1: FitDefinition = {
     "N_opt = 0.0991589 · C^0.49810 is a log-log least-squares fit to the rows of Table 3; D_opt = C/(6·N_opt).",
     "Table 3's 67B row prints 1.5T tokens, but C/(6N) at 5.76e23 FLOPs is 1.43T.",
   ],
+  uncertainty: {
+    paramsExponent: [0.488, 0.502],
+    source: "Hoffmann et al. 2022, Table 2 (10th-90th percentiles from bootstrapping)",
+  },
 };
 
 /**
@@ -55,6 +59,10 @@ const chinchillaApproach2: FitDefinition = {
     "N_opt = 0.144877 · C^0.48994 is a log-log least-squares fit to the approach-2 rows of Table A3; D_opt = C/(6·N_opt).",
     "Table A3 prints 1.26e24 FLOPs for its 175B row where 1.26e25 is meant.",
   ],
+  uncertainty: {
+    paramsExponent: [0.462, 0.534],
+    source: "Hoffmann et al. 2022, Table 2 (10th-90th percentiles from bootstrapping)",
+  },
 };
 
 /**
@@ -87,6 +95,11 @@ const chinchillaApproach3: FitDefinition = {
     "The closed form of eq. (4) lands 2-18% away from the paper's own approach-3 projections in Table A3.",
     "Besiroglu et al. 2024 could not reproduce this fit from the paper's data; see epoch-2024.",
   ],
+  uncertainty: {
+    paramsExponent: [0.454, 0.455],
+    source:
+      "Hoffmann et al. 2022, Table 2 (10th-90th percentiles from bootstrapping); the implied a = 0.4565 lies outside it, so the interval is re-centred with its width; Besiroglu et al. 2024 find it implausibly narrow",
+  },
 };
 
 /**
@@ -120,6 +133,12 @@ const epoch2024: FitDefinition = {
   notes: [
     "Implied N_opt ∝ C^0.513 and D_opt ∝ C^0.487, about 20 tokens per parameter, in line with approaches 1 and 2.",
   ],
+  uncertainty: {
+    paramsExponent: [0.487368, 0.538632],
+    irreducibleLoss: [1.784314, 1.850086],
+    source:
+      "Besiroglu et al. 2024 bootstrap standard errors (epoch-research/analyzing-chinchilla, data_analysis.ipynb: a = 0.513 (0.020), E 0.02566) as normal 80% intervals, ±1.2816 SE",
+  },
 };
 
 /**
@@ -218,6 +237,41 @@ const llama32024: FitDefinition = {
   ],
 };
 
+/**
+ * Muennighoff et al. 2023, "Scaling Data-Constrained Language Models": eq. (7) with effective
+ * data and parameters (eq. 5-6). Fitted values from huggingface/datablations README
+ * ("Parametric Fit", commit 13701315): a, b, e, α, β, R_D*, R_N* = 6.255414, 7.3049974,
+ * 0.6254804, 0.3526596, 0.3526596, 15.387756, 5.309743; A = e^a, B = e^b, E = e^e.
+ */
+const muennighoff2023: FitDefinition = {
+  schemaVersion: 1,
+  id: "muennighoff-2023",
+  label: "Muennighoff et al. 2023 (data-constrained)",
+  kind: "parametric",
+  E: 1.8691436784054858,
+  A: 520.8249516599187,
+  B: 1487.716093782861,
+  alpha: 0.3526596,
+  beta: 0.3526596,
+  dataConstrained: { RDStar: 15.387756, RNStar: 5.309743 },
+  source: {
+    paper: "Muennighoff et al. 2023, Scaling Data-Constrained Language Models (arXiv:2305.16264)",
+    url: "https://arxiv.org/abs/2305.16264",
+    where: "eq. (5)-(7); fitted values from the datablations README, Parametric Fit",
+  },
+  parameterConvention: "total",
+  flopsConvention: "C = 6ND, N all parameters",
+  dataset: "C4 (the paper's data-constrained runs)",
+  measuredRange: {
+    flops: [1e18, 4.9e22],
+    note: "approximate: over 400 runs of up to 9B parameters and 900B tokens (abstract)",
+  },
+  notes: [
+    "With unlimited unique data it is a Chinchilla-form law with α = β (tied exponents), so N_opt and D_opt both grow as C^0.5.",
+    "Give uniqueTokens (predict, plan/data) to account for repeated data: repeated tokens decay with R_D* = 15.39, excess parameters with R_N* = 5.31.",
+  ],
+};
+
 /** The ~20 tokens per parameter rule of thumb read off Chinchilla (Table 1: 70B on 1.4T; Table 3). */
 const tokensPerParam20: FitDefinition = {
   schemaVersion: 1,
@@ -248,6 +302,7 @@ export const DEFAULT_FITS: readonly FitDefinition[] = [
   kaplan2020,
   deepseek2024,
   llama32024,
+  muennighoff2023,
   tokensPerParam20,
 ];
 

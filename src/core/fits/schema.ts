@@ -28,6 +28,16 @@ const FitCommonSchema = z.object({
     })
     .nullable(),
   notes: z.array(z.string()),
+  /** Published uncertainty of the allocation exponent, used for 80% intervals. */
+  uncertainty: z
+    .object({
+      /** 80% interval (10th-90th percentile) of a in N_opt ∝ C^a. */
+      paramsExponent: z.tuple([z.number().gt(0).lt(1), z.number().gt(0).lt(1)]),
+      /** 80% interval of the irreducible loss E, where published. */
+      irreducibleLoss: z.tuple([z.number().nonnegative(), z.number().nonnegative()]).optional(),
+      source: z.string().min(1),
+    })
+    .optional(),
 });
 
 /**
@@ -50,6 +60,10 @@ export const ParametricFitSchema = FitCommonSchema.extend({
   B: z.number().positive().finite(),
   alpha: z.number().positive().finite(),
   beta: z.number().positive().finite(),
+  /** Muennighoff et al. 2023's decay of repeated data and excess parameters, where fitted. */
+  dataConstrained: z
+    .object({ RDStar: z.number().positive().finite(), RNStar: z.number().positive().finite() })
+    .optional(),
 });
 
 /** Kaplan et al. 2020: App. A Table 6 allocation and the loss laws of Tables 2 and 5. */
