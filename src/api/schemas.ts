@@ -43,6 +43,45 @@ export const AllocateQuerySchema = z.object({
     param: { name: "kaplanBudget", in: "query" },
     description: KAPLAN_DESCRIPTION,
   }),
+  gpu: z
+    .string(once)
+    .max(40)
+    .optional()
+    .openapi({
+      param: { name: "gpu", in: "query" },
+      description:
+        "GPU for training time (H100, H100-PCIe, A100; GET /api/v1/gpus). Adds training GPU-hours, days and cost per fit.",
+      example: "H100",
+    }),
+  gpus: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000_000)
+    .optional()
+    .openapi({
+      param: { name: "gpus", in: "query" },
+      description: "Number of GPUs (default 1).",
+      example: 1024,
+    }),
+  mfu: z
+    .string(once)
+    .max(20)
+    .optional()
+    .openapi({
+      param: { name: "mfu", in: "query" },
+      description: "Model FLOPs utilisation, 0.4 or 40% (default 40%).",
+      example: "40%",
+    }),
+  pricePerGpuHour: z
+    .string(once)
+    .max(20)
+    .optional()
+    .openapi({
+      param: { name: "pricePerGpuHour", in: "query" },
+      description: "Price per GPU-hour, for a training cost estimate.",
+      example: "2.5",
+    }),
 });
 
 const bodyQuantity = (description: string, example: string | number) =>
@@ -67,6 +106,17 @@ export const AllocateBodySchema = z
       .optional()
       .openapi({ description: FIT_DESCRIPTION }),
     kaplanBudget: KaplanBudgetSchema.optional().openapi({ description: KAPLAN_DESCRIPTION }),
+    gpu: z
+      .string()
+      .max(40)
+      .optional()
+      .openapi({ description: "GPU for training time (GET /api/v1/gpus)." }),
+    gpus: z.number().int().min(1).max(10_000_000).optional(),
+    mfu: z
+      .union([z.number(), z.string().max(20)])
+      .optional()
+      .openapi({ description: '0.4 or "40%".' }),
+    pricePerGpuHour: z.union([z.number(), z.string().max(20)]).optional(),
   })
   .openapi("AllocateRequest");
 
@@ -97,9 +147,33 @@ const HardwareSchema = z.object({
   gpu: z.string(),
   gpuLabel: z.string(),
   gpuHours: z.number(),
+  gpus: z.number().optional(),
   mfu: z.number(),
   mfuIsDefault: z.boolean(),
   peakFlops: z.number(),
+  gpuSource: z.string(),
+});
+
+const TrainingSchema = z
+  .object({
+    gpuHours: z.number(),
+    days: z.number(),
+    gpus: z.number(),
+    mfu: z.number(),
+    cost: z.number().optional(),
+  })
+  .openapi("TrainingTime", {
+    description: "GPU-hours = C / (peak × MFU × 3600); days on `gpus` GPUs.",
+  });
+
+const TrainingPlanSchema = z.object({
+  gpu: z.string(),
+  gpuLabel: z.string(),
+  peakFlops: z.number(),
+  gpus: z.number(),
+  mfu: z.number(),
+  mfuIsDefault: z.boolean(),
+  pricePerGpuHour: z.number().optional(),
   gpuSource: z.string(),
 });
 
@@ -144,6 +218,17 @@ export const AllocationSchema = z
       })
       .optional(),
     origin: OriginSchema,
+    intervals: z
+      .object({
+        params: z.tuple([z.number(), z.number()]),
+        tokens: z.tuple([z.number(), z.number()]),
+        loss: z.tuple([z.number(), z.number()]).optional(),
+        level: z.literal(0.8),
+        method: z.string(),
+      })
+      .optional()
+      .openapi({ description: "80% intervals, for fits that publish uncertainty." }),
+    training: TrainingSchema.optional(),
   })
   .openapi("Allocation");
 
@@ -160,6 +245,7 @@ export const AllocateAnswerSchema = z
       kaplanBudget: KaplanBudgetSchema,
       fits: z.array(z.string()),
       hardware: HardwareSchema.optional(),
+      training: TrainingPlanSchema.optional(),
     }),
     headline: z.object({ fit: z.string(), text: z.string() }).nullable(),
     allocations: z.array(AllocationSchema),

@@ -1,6 +1,7 @@
 import { bodyLimit } from "hono/body-limit";
 import { DEFAULT_MFU, DEFAULT_MFU_SOURCE, GPUS } from "../core/hardware.ts";
 import { answerAllocate } from "../service/allocate.ts";
+import { cachedAnswer } from "../service/answer-cache.ts";
 import { answerPredict } from "../service/predict.ts";
 import type { Register } from "../types.ts";
 import { ApiError } from "./errors.ts";
@@ -21,11 +22,25 @@ export function requireJson(type: string | undefined): void {
   }
 }
 
+/**
+ * A 200 response with an already serialised answer. Typed `never` so it satisfies the route's
+ * typed JSON response: the body is the JSON of exactly that answer (see cachedAnswer).
+ */
+function jsonText(body: string): never {
+  return new Response(body, {
+    headers: { "content-type": "application/json; charset=UTF-8" },
+  }) as never;
+}
+
 /** The v1 JSON API: allocate, predict, the fit registry and GPUs. */
 export const registerApiV1: Register = (app) => {
   app.openapi(allocateGet, async (c) => {
     const query = c.req.valid("query");
-    return c.json(answerAllocate(await c.var.fits(query.fit), query), 200);
+    const registry = await c.var.fits(query.fit);
+    const body = cachedAnswer(registry, `allocate:${JSON.stringify(query)}`, () =>
+      answerAllocate(registry, query),
+    );
+    return jsonText(body);
   });
 
   app.on("POST", "/api/v1/allocate", async (c, next) => {
@@ -54,7 +69,11 @@ export const registerApiV1: Register = (app) => {
 
   app.openapi(predictGet, async (c) => {
     const query = c.req.valid("query");
-    return c.json(answerPredict(await c.var.fits(query.fit), query), 200);
+    const registry = await c.var.fits(query.fit);
+    const body = cachedAnswer(registry, `predict:${JSON.stringify(query)}`, () =>
+      answerPredict(registry, query),
+    );
+    return jsonText(body);
   });
 
   app.openapi(fitsList, async (c) => {

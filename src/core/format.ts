@@ -37,7 +37,9 @@ export function formatCount(x: number, digits = 3): string {
   return significant(rounded, digits);
 }
 
+const GROUPED = new Intl.NumberFormat("en-US", { maximumFractionDigits: 20 });
+
 /** A number with thousands separators, rounded to `digits` significant digits: 6,666.67. */
 export function formatGrouped(x: number, digits = 6): string {
-  return Number(x.toPrecision(digits)).toLocaleString("en-US", { maximumFractionDigits: 20 });
+  return GROUPED.format(Number(x.toPrecision(digits)));
 }

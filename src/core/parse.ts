@@ -38,6 +38,8 @@ export interface HardwareBudget {
   gpu: string;
   gpuLabel: string;
   gpuHours: number;
+  /** GPUs in the budget, when it was given as "N GPUs × time". */
+  gpus?: number;
   /** Model FLOPs utilisation, a fraction in (0, 1]. */
   mfu: number;
   mfuIsDefault: boolean;
@@ -102,6 +104,8 @@ function fail(kind: QuantityKind, message: string): ParseResult {
 }
 
 function normalise(raw: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range is the point
+  if (!/[^\x00-\x7f]/.test(raw)) return raw.replace(/\s+/g, " ").trim();
   const superscripted = raw.replace(
     /10\s*([⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+)/g,
     (_, exponent: string) => `10^${[...exponent].map((ch) => SUPERSCRIPTS[ch] ?? ch).join("")}`,
@@ -192,6 +196,7 @@ function gpuBudget(
   mfuText: string,
   hoursExplained: string,
   input: string,
+  gpus?: number,
 ): ParseResult {
   const gpu: Gpu | undefined = findGpu(gpuName);
   if (!gpu) {
@@ -217,6 +222,7 @@ function gpuBudget(
         gpu: gpu.id,
         gpuLabel: gpu.label,
         gpuHours,
+        ...(gpus === undefined ? {} : { gpus }),
         mfu: mfu.mfu,
         mfuIsDefault: mfu.isDefault,
         peakFlops: gpu.peakFlops,
@@ -280,6 +286,7 @@ function parseFlops(number: ReadNumber, input: string): ParseResult {
       time[4] ?? "",
       `${shown} ${gpuId} × ${significant(duration, 6)} ${time[3]} = ${formatGrouped(gpuHours)} GPU-hours`,
       input,
+      number.value,
     );
   }
   return fail("flops", `could not read the unit "${unit}"`);

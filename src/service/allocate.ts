@@ -3,12 +3,15 @@ import { type Allocation, allocate } from "../core/allocate.ts";
 import { formatCount, formatFlops } from "../core/format.ts";
 import type { KaplanBudget } from "../core/frontier.ts";
 import type { HardwareBudget, ParsedQuantity, QuantityKind } from "../core/parse.ts";
+import { type AllocationIntervals, allocationIntervals } from "../core/planning/intervals.ts";
+import type { TrainingTime } from "../core/planning/training.ts";
 import type { FitOrigin, RegistrySnapshot } from "../store/fit-registry.ts";
 import { CONVENTIONS, type Conventions } from "./conventions.ts";
+import { type HardwarePlan, type HardwareRequest, readHardware, trainingOn } from "./hardware.ts";
 import { type RawQuantity, readQuestion, selectFits } from "./question.ts";
 
 /** An allocate request as the API, page, Slack and MCP receive it. */
-export interface AllocateRequest {
+export interface AllocateRequest extends HardwareRequest {
   flops?: RawQuantity;
   params?: RawQuantity;
   tokens?: RawQuantity;
@@ -28,9 +31,17 @@ export interface AllocateQuery {
   kaplanBudget: KaplanBudget;
   fits: string[];
   hardware?: HardwareBudget;
+  /** The hardware training time is computed for (gpu, gpus, mfu, price). */
+  training?: HardwarePlan;
 }
 
-export type AllocationAnswer = Allocation & { origin: FitOrigin };
+export type AllocationAnswer = Allocation & {
+  origin: FitOrigin;
+  /** 80% intervals for fits that publish uncertainty. */
+  intervals?: AllocationIntervals;
+  /** GPU-hours, days and cost of this allocation's compute on the requested hardware. */
+  training?: TrainingTime;
+};
 
 export interface SkippedFit {
   fit: string;
@@ -72,12 +83,25 @@ export function answerAllocate(
   const question: ParsedQuantity = readQuestion(request);
   const entries = selectFits(registry, request.fit);
   const kaplanBudget = request.kaplanBudget ?? "critical";
+  const hardware = readHardware(request, question.hardware);
   const allocations: AllocationAnswer[] = [];
   const skipped: SkippedFit[] = [];
   for (const { fit, origin } of entries) {
     const result = allocate(fit, { kind: question.kind, value: question.value }, { kaplanBudget });
-    if (result.ok) allocations.push({ ...result.allocation, origin });
-    else skipped.push({ fit: result.fit, reason: result.reason, message: result.message });
+    if (!result.ok) {
+      skipped.push({ fit: result.fit, reason: result.reason, message: result.message });
+      continue;
+    }
+    const a = result.allocation;
+    const intervals = allocationIntervals(fit, a.flops, a.params, a.tokens, a.loss, {
+      kaplanBudget,
+    });
+    allocations.push({
+      ...a,
+      origin,
+      ...(intervals ? { intervals } : {}),
+      ...(hardware ? { training: trainingOn(hardware, a.flops) } : {}),
+    });
   }
   if (allocations.length === 0) {
     throw new ApiError(
@@ -96,6 +120,7 @@ export function answerAllocate(
       kaplanBudget,
       fits: entries.map((e) => e.fit.id),
       ...(question.hardware ? { hardware: question.hardware } : {}),
+      ...(hardware ? { training: hardware } : {}),
     },
     headline: headlineOf(allocations),
     allocations,

@@ -1,0 +1,265 @@
+import { ApiError } from "../api/errors.ts";
+import type { ParametricFit } from "../core/fits/schema.ts";
+import { formatCount } from "../core/format.ts";
+import { frontierLoss } from "../core/loss.ts";
+import type { ParsedQuantity } from "../core/parse.ts";
+import { dataConstrainedOptimal } from "../core/planning/data-constrained.ts";
+import { type InferencePlan, inferenceOptimal } from "../core/planning/inference.ts";
+import type { FitOrigin, RegistryEntry, RegistrySnapshot } from "../store/fit-registry.ts";
+import { CONVENTIONS, type Conventions } from "./conventions.ts";
+import { type RawQuantity, readQuantity, readQuestion, selectFits } from "./question.ts";
+
+/** The fit each plan uses when none is named. */
+export const DEFAULT_INFERENCE_FIT = "chinchilla-approach3";
+export const DEFAULT_DATA_FIT = "muennighoff-2023";
+
+interface FitSummary {
+  fit: string;
+  label: string;
+  source: string;
+  sourceUrl: string;
+  origin: FitOrigin;
+  dataset: string;
+}
+
+function summary({ fit, origin }: RegistryEntry): FitSummary {
+  return {
+    fit: fit.id,
+    label: fit.label,
+    source: `${fit.source.paper}, ${fit.source.where}`,
+    sourceUrl: fit.source.url,
+    origin,
+    dataset: fit.dataset,
+  };
+}
+
+function oneParametricFit(
+  registry: RegistrySnapshot,
+  selection: string | undefined,
+  fallback: string,
+  needsDataConstraint: boolean,
+): { entry: RegistryEntry; fit: ParametricFit } {
+  const entries = selectFits(registry, selection || fallback);
+  const [entry, extra] = entries;
+  if (!entry || extra) {
+    throw new ApiError(400, "invalid_input", "fit: name exactly one fit", "fit", "one fit id");
+  }
+  const { fit } = entry;
+  if (fit.kind !== "parametric" || (needsDataConstraint && !fit.dataConstrained)) {
+    throw new ApiError(
+      422,
+      "unreachable",
+      `fit: ${fit.id} has no ${needsDataConstraint ? "data-constrained (repeated data) law" : "parametric loss law L(N, D)"}; use ${fallback}`,
+      "fit",
+    );
+  }
+  return { entry, fit };
+}
+
+export interface InferencePlanRequest {
+  loss?: RawQuantity;
+  flops?: RawQuantity;
+  inferenceTokens?: RawQuantity;
+  fit?: string;
+}
+
+export interface InferencePlanAnswer extends FitSummary {
+  query: {
+    question: "loss" | "flops";
+    input: string;
+    interpretation: string;
+    loss: number;
+    flops?: number;
+    inferenceTokens: number;
+    inferenceTokensInterpretation: string;
+  };
+  params: number;
+  tokens: number;
+  tokensPerParam: number;
+  loss: number;
+  trainingFlops: number;
+  inferenceFlops: number;
+  totalFlops: number;
+  computeOptimal: InferencePlan["computeOptimal"] & { tokensPerParam: number };
+  savingFlops: number;
+  savingFraction: number;
+  iterations: number;
+  converged: boolean;
+  notes: string[];
+  conventions: Conventions;
+}
+
+function readInferenceTokens(raw: RawQuantity): ParsedQuantity & { value: number } {
+  if (raw === undefined || raw === "") {
+    throw new ApiError(
+      400,
+      "invalid_input",
+      "inferenceTokens: required (lifetime inference tokens, e.g. 2T; 0 for none)",
+      "inferenceTokens",
+    );
+  }
+  if (raw === 0 || (typeof raw === "string" && /^\s*0+(\.0*)?\s*(tokens?)?\s*$/i.test(raw))) {
+    return { kind: "tokens", value: 0, input: String(raw), interpretation: "no inference" };
+  }
+  return readQuantity(raw, "tokens", "inferenceTokens");
+}
+
+/**
+ * The model size and training tokens that reach a loss at the least training + inference
+ * compute (Sardana et al. 2024). The loss is given, or is the compute-optimal loss of a budget.
+ */
+export function answerInferencePlan(
+  registry: RegistrySnapshot,
+  request: InferencePlanRequest,
+): InferencePlanAnswer {
+  const question = readQuestion({ loss: request.loss, flops: request.flops });
+  if (question.kind !== "loss" && question.kind !== "flops") {
+    throw new ApiError(400, "invalid_input", "give loss or flops", "loss");
+  }
+  const inference = readInferenceTokens(request.inferenceTokens);
+  const { entry, fit } = oneParametricFit(registry, request.fit, DEFAULT_INFERENCE_FIT, false);
+  const loss =
+    question.kind === "loss"
+      ? question.value
+      : (frontierLoss(fit, question.value, { kaplanBudget: "critical" }) ?? Number.NaN);
+  if (!(loss > fit.E)) {
+    throw new ApiError(
+      422,
+      "unreachable",
+      `loss: ${loss} is at or below ${fit.id}'s irreducible loss E = ${fit.E}`,
+      "loss",
+    );
+  }
+  const plan = inferenceOptimal(fit, loss, inference.value);
+  const { optimal, computeOptimal } = plan;
+  return {
+    ...summary(entry),
+    query: {
+      question: question.kind,
+      input: question.input,
+      interpretation: question.interpretation,
+      loss,
+      ...(question.kind === "flops" ? { flops: question.value } : {}),
+      inferenceTokens: inference.value,
+      inferenceTokensInterpretation: inference.interpretation,
+    },
+    params: optimal.params,
+    tokens: optimal.tokens,
+    tokensPerParam: optimal.tokens / optimal.params,
+    loss,
+    trainingFlops: optimal.trainingFlops,
+    inferenceFlops: optimal.inferenceFlops,
+    totalFlops: optimal.totalFlops,
+    computeOptimal: {
+      ...computeOptimal,
+      tokensPerParam: computeOptimal.tokens / computeOptimal.params,
+    },
+    savingFlops: plan.savingFlops,
+    savingFraction: plan.savingFraction,
+    iterations: plan.iterations,
+    converged: plan.converged,
+    notes: [
+      "Minimises 6·N·D (training) + 2·N·D_inf (inference) over (N, D) with L(N, D) equal to the target loss (Sardana et al. 2024, arXiv:2401.00448), by golden-section search in log N.",
+      `Serving ${formatCount(inference.value)} tokens: train ${formatCount(optimal.params)} parameters on ${formatCount(optimal.tokens)} tokens instead of the compute-optimal ${formatCount(computeOptimal.params)} on ${formatCount(computeOptimal.tokens)}.`,
+    ],
+    conventions: CONVENTIONS,
+  };
+}
+
+export interface DataPlanRequest {
+  flops?: RawQuantity;
+  uniqueTokens?: RawQuantity;
+  fit?: string;
+}
+
+export interface DataPlanAnswer extends FitSummary {
+  query: {
+    input: string;
+    interpretation: string;
+    flops: number;
+    uniqueTokens: number;
+    uniqueTokensInterpretation: string;
+  };
+  params: number;
+  tokens: number;
+  epochs: number;
+  tokensPerParam: number;
+  loss: number;
+  unlimited: { params: number; tokens: number; loss: number; epochs: number };
+  /** loss − unlimited.loss. */
+  lossPenalty: number;
+  iterations: number;
+  converged: boolean;
+  warnings: string[];
+  notes: string[];
+  conventions: Conventions;
+}
+
+/** Epoch thresholds (Muennighoff et al. 2023): ~4 negligible, ~16 halved value, ~40 worthless. */
+function epochWarnings(epochs: number): string[] {
+  if (epochs > 40) {
+    return [
+      `${epochs.toFixed(1)} epochs: past about 40 epochs further repeats add almost nothing (Muennighoff et al. 2023); more unique data or a smaller budget would serve better.`,
+    ];
+  }
+  if (epochs > 16) {
+    return [
+      `${epochs.toFixed(1)} epochs: past about 16 epochs the value of repeated data has roughly halved (R_D* ≈ 15.4, Muennighoff et al. 2023).`,
+    ];
+  }
+  if (epochs > 4) {
+    return [
+      `${epochs.toFixed(1)} epochs: beyond about 4 epochs repeated data starts to cost loss (up to 4 epochs the change is negligible, Muennighoff et al. 2023).`,
+    ];
+  }
+  return [];
+}
+
+/** The best allocation of a budget when only `uniqueTokens` unique tokens exist (Muennighoff et al. 2023). */
+export function answerDataPlan(
+  registry: RegistrySnapshot,
+  request: DataPlanRequest,
+): DataPlanAnswer {
+  if (request.flops === undefined || request.flops === "") {
+    throw new ApiError(400, "invalid_input", "flops: required (a training budget)", "flops");
+  }
+  if (request.uniqueTokens === undefined || request.uniqueTokens === "") {
+    throw new ApiError(
+      400,
+      "invalid_input",
+      "uniqueTokens: required (unique tokens available, e.g. 500B)",
+      "uniqueTokens",
+    );
+  }
+  const flops = readQuantity(request.flops, "flops");
+  const unique = readQuantity(request.uniqueTokens, "tokens", "uniqueTokens");
+  const { entry, fit } = oneParametricFit(registry, request.fit, DEFAULT_DATA_FIT, true);
+  const decay = fit.dataConstrained;
+  if (!decay) throw new ApiError(422, "unreachable", "fit: no data-constrained law", "fit");
+  const plan = dataConstrainedOptimal(fit, decay, flops.value, unique.value);
+  const unlimitedEpochs = plan.unlimited.tokens / unique.value;
+  return {
+    ...summary(entry),
+    query: {
+      input: flops.input,
+      interpretation: flops.interpretation,
+      flops: flops.value,
+      uniqueTokens: unique.value,
+      uniqueTokensInterpretation: unique.interpretation,
+    },
+    params: plan.params,
+    tokens: plan.tokens,
+    epochs: plan.epochs,
+    tokensPerParam: plan.tokens / plan.params,
+    loss: plan.loss,
+    unlimited: { ...plan.unlimited, epochs: unlimitedEpochs },
+    lossPenalty: plan.loss - plan.unlimited.loss,
+    iterations: plan.iterations,
+    converged: plan.converged,
+    warnings: epochWarnings(plan.epochs),
+    notes: [
+      "Effective data D' = U + U·R_D*·(1 − e^(−R_D/R_D*)) and parameters N' likewise with R_N* (Muennighoff et al. 2023, eq. 5-7); the split of C = 6ND minimises L(N', D') by golden-section search in log N.",
+    ],
+    conventions: CONVENTIONS,
+  };
+}
