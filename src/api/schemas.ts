@@ -38,10 +38,15 @@ export const AllocateQuerySchema = z.object({
     .string(once)
     .max(1000)
     .optional()
-    .openapi({ param: { name: "fit", in: "query" }, description: FIT_DESCRIPTION }),
+    .openapi({
+      param: { name: "fit", in: "query" },
+      description: FIT_DESCRIPTION,
+      example: "chinchilla-approach3,epoch-2024",
+    }),
   kaplanBudget: KaplanBudgetSchema.optional().openapi({
     param: { name: "kaplanBudget", in: "query" },
     description: KAPLAN_DESCRIPTION,
+    example: "critical",
   }),
   gpu: z
     .string(once)
@@ -123,6 +128,11 @@ export const AllocateBodySchema = z
 export const PredictQuerySchema = z.object({
   params: quantity("params", "Model size in parameters (70B, 7e10).", "70B"),
   tokens: quantity("tokens", "Training tokens (1.4T, 1.4e12).", "1.4T"),
+  uniqueTokens: quantity(
+    "uniqueTokens",
+    "Unique tokens available; tokens beyond it are repeated epochs (used by fits with a repeated-data law: muennighoff-2023).",
+    "25B",
+  ),
   fit: AllocateQuerySchema.shape.fit,
 });
 
@@ -130,7 +140,11 @@ export const FitIdParamSchema = z.object({
   id: z
     .string()
     .max(64)
-    .openapi({ param: { name: "id", in: "path" }, example: "chinchilla-approach3" }),
+    .openapi({
+      param: { name: "id", in: "path" },
+      description: "A fit id from GET /api/v1/fits.",
+      example: "chinchilla-approach3",
+    }),
 });
 
 const OriginSchema = z
@@ -271,6 +285,7 @@ export const PredictAnswerSchema = z
     query: z.object({
       params: QuantityEchoSchema,
       tokens: QuantityEchoSchema,
+      uniqueTokens: QuantityEchoSchema.optional(),
       fits: z.array(z.string()),
     }),
     flops: z.number().openapi({ description: "C = 6·N·D, FLOPs." }),

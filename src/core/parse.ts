@@ -76,7 +76,7 @@ const SUPERSCRIPTS: Record<string, string> = {
   "⁺": "+",
 };
 
-const NUMBER_SOURCE = String.raw`([+-]?)(?:(10)\s*(?:\^|\*\*)\s*([+-]?\d{1,6})|((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)(?:e([+-]?\d{1,6}))?(?:\s*(?:x|\*)\s*10\s*(?:\^|\*\*)\s*([+-]?\d{1,6}))?)`;
+const NUMBER_SOURCE = String.raw`([+-]?)(?:(10)\s*(?:\^|\*\*)\s*([+-]?\d{1,6})|((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)(?:e\s?([+-]?\d{1,6}))?(?:\s*(?:x|\*)\s*10\s*(?:\^|\*\*)\s*([+-]?\d{1,6}))?)`;
 const NUMBER = new RegExp(`^${NUMBER_SOURCE}`, "i");
 const SUFFIX = /^\s*(k|m|b|t|thousand|million|billion|trillion)(?![a-z])/i;
 const GPU_NAME = String.raw`[a-z]\d{2,4}(?:[- ]?(?:sxm|pcie))?`;

@@ -1,4 +1,6 @@
 import { ApiError } from "../api/errors.ts";
+import { formatCount } from "../core/format.ts";
+import { dataConstrainedLoss, dataConstrainedOptimal } from "../core/planning/data-constrained.ts";
 import { type Prediction, predict } from "../core/predict.ts";
 import { TRAINING_FLOPS_PER_PARAM_TOKEN as SIX } from "../core/units.ts";
 import type { FitOrigin, RegistrySnapshot } from "../store/fit-registry.ts";
@@ -8,6 +10,8 @@ import { type RawQuantity, readQuantity, selectFits } from "./question.ts";
 export interface PredictRequest {
   params?: RawQuantity;
   tokens?: RawQuantity;
+  /** Unique tokens available: D beyond it is repeated data (fits with a repetition law). */
+  uniqueTokens?: RawQuantity;
   fit?: string | readonly string[];
 }
 
@@ -18,7 +22,12 @@ interface QuantityEcho {
 }
 
 export interface PredictAnswer {
-  query: { params: QuantityEcho; tokens: QuantityEcho; fits: string[] };
+  query: {
+    params: QuantityEcho;
+    tokens: QuantityEcho;
+    uniqueTokens?: QuantityEcho;
+    fits: string[];
+  };
   /** C = 6·N·D, FLOPs. */
   flops: number;
   predictions: (Prediction & { origin: FitOrigin })[];
@@ -37,13 +46,41 @@ function required(raw: RawQuantity, field: "params" | "tokens"): string | number
 export function answerPredict(registry: RegistrySnapshot, request: PredictRequest): PredictAnswer {
   const params = readQuantity(required(request.params, "params"), "params");
   const tokens = readQuantity(required(request.tokens, "tokens"), "tokens");
+  const unique =
+    request.uniqueTokens === undefined || request.uniqueTokens === ""
+      ? undefined
+      : readQuantity(request.uniqueTokens, "tokens", "uniqueTokens");
   const entries = selectFits(registry, request.fit);
   const predictions: PredictAnswer["predictions"] = [];
   const skipped: PredictAnswer["skipped"] = [];
   for (const { fit, origin } of entries) {
     const prediction = predict(fit, params.value, tokens.value);
-    if (prediction) predictions.push({ ...prediction, origin });
-    else skipped.push({ fit: fit.id, reason: "no-loss-law", message: "this fit has no loss law" });
+    if (!prediction) {
+      skipped.push({ fit: fit.id, reason: "no-loss-law", message: "this fit has no loss law" });
+      continue;
+    }
+    if (unique && fit.kind === "parametric" && fit.dataConstrained) {
+      const flops = SIX * params.value * tokens.value;
+      const best = dataConstrainedOptimal(fit, fit.dataConstrained, flops, unique.value);
+      const loss = dataConstrainedLoss(
+        fit,
+        fit.dataConstrained,
+        params.value,
+        tokens.value,
+        unique.value,
+      );
+      prediction.loss = loss;
+      prediction.optimalLoss = Math.min(loss, best.loss);
+      prediction.optimalParams = loss < best.loss ? params.value : best.params;
+      prediction.optimalTokens = loss < best.loss ? tokens.value : best.tokens;
+      prediction.excessLoss = loss - prediction.optimalLoss;
+      prediction.lossLaw += ` with repeated data: ${formatCount(unique.value)} unique tokens, ${(tokens.value / unique.value).toFixed(2)} epochs (effective data and parameters, Muennighoff et al. 2023 eq. 5-7)`;
+    } else if (unique) {
+      prediction.warnings.push(
+        "uniqueTokens is ignored: this fit has no law for repeated data (see muennighoff-2023).",
+      );
+    }
+    predictions.push({ ...prediction, origin });
   }
   if (predictions.length === 0) {
     throw new ApiError(
@@ -59,7 +96,12 @@ export function answerPredict(registry: RegistrySnapshot, request: PredictReques
     interpretation,
   });
   return {
-    query: { params: echo(params), tokens: echo(tokens), fits: entries.map((e) => e.fit.id) },
+    query: {
+      params: echo(params),
+      tokens: echo(tokens),
+      ...(unique ? { uniqueTokens: echo(unique) } : {}),
+      fits: entries.map((e) => e.fit.id),
+    },
     flops: SIX * params.value * tokens.value,
     predictions,
     skipped,

@@ -18,6 +18,7 @@ describe("reading budgets the way people write them", () => {
   it.each([
     ["1e24", 1e24],
     ["1.5E+24", 1.5e24],
+    ["1.5E 24", 1.5e24], // an unencoded "+" in a URL arrives as a space
     ["3.8×10^25", 3.8e25],
     ["3.8 x 10^25", 3.8e25],
     ["3.8*10**25", 3.8e25],
