@@ -11,12 +11,16 @@ export const ERROR_CODES = [
   "method_not_allowed",
   "payload_too_large",
   "unsupported_media_type",
+  "invalid_signature",
+  "not_configured",
+  "rate_limited",
+  "storage_unavailable",
   "internal",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-export type ErrorStatus = 400 | 404 | 405 | 413 | 415 | 422 | 500;
+export type ErrorStatus = 400 | 401 | 404 | 405 | 413 | 415 | 422 | 429 | 500 | 503;
 
 /** The one error envelope every route answers with. */
 export const ErrorSchema = z

@@ -1,4 +1,131 @@
-import type { Register } from "../types.ts";
+import type { Context } from "hono";
+import { ApiError } from "../api/errors.ts";
+import { type AllocateRequest, answerAllocate } from "../service/allocate.ts";
+import type { AppEnv, Register } from "../types.ts";
+import { answerMessage, errorMessage, helpMessage, type SlackMessage } from "./blocks.ts";
+import { parseCommandText } from "./command.ts";
+import {
+  importSigningKey,
+  MAX_BODY_BYTES,
+  readBodyWithin,
+  verifySlackSignature,
+} from "./verify.ts";
 
-/** The Slack slash command, `POST /slack/commands` (issue 4). Placeholder. */
-export const registerSlack: Register = () => {};
+/** Where Slack sends the slash command (the manifest's request URL). */
+export const SLACK_COMMANDS_PATH = "/slack/commands";
+
+/** The command answered when `SLACK_COMMAND` is not set. */
+export const DEFAULT_COMMAND = "/chinchilla";
+
+function refusal(
+  c: Context<AppEnv>,
+  status: 401 | 405 | 413,
+  code: "invalid_signature" | "not_configured" | "method_not_allowed" | "payload_too_large",
+  message: string,
+) {
+  return c.json(new ApiError(status, code, message).toBody(), status);
+}
+
+function permalinkOf(
+  requestUrl: string,
+  request: AllocateRequest,
+  question: string,
+  input: string,
+) {
+  const url = new URL("/", requestUrl);
+  url.searchParams.set(question, input);
+  if (typeof request.fit === "string") url.searchParams.set("fit", request.fit);
+  return url.href;
+}
+
+async function reply(
+  c: Context<AppEnv>,
+  form: URLSearchParams,
+  command: string,
+  log: (message: string) => void,
+): Promise<SlackMessage> {
+  const asked = form.get("command");
+  if (asked !== null && asked !== command) {
+    return errorMessage(
+      command,
+      form.get("text") ?? "",
+      `this endpoint answers ${command}, not ${asked.slice(0, 40)} (set SLACK_COMMAND to rename it)`,
+    );
+  }
+  const text = form.get("text") ?? "";
+  const parsed = parseCommandText(text);
+  if (parsed.kind === "help") return helpMessage(command);
+  if (parsed.kind === "invalid") return errorMessage(command, text, parsed.message);
+  try {
+    const registry = await c.var.fits(parsed.request.fit);
+    const answer = answerAllocate(registry, parsed.request);
+    const { question, input } = answer.query;
+    return answerMessage(answer, {
+      public: parsed.public,
+      permalink: permalinkOf(c.req.url, parsed.request, question, input),
+    });
+  } catch (error) {
+    if (error instanceof ApiError)
+      return errorMessage(command, text, error.message, error.expected);
+    log(`slack: unexpected error answering a command: ${String(error)}`);
+    return errorMessage(command, text, "internal error; please try again");
+  }
+}
+
+/**
+ * The Slack slash command, `POST /slack/commands` (docs/slack.md). Every request is bounded
+ * (8 KB) and signature-checked before anything is computed; answers are Block Kit with HTTP 200.
+ */
+export const registerSlack: Register = (app, deps) => {
+  let loggedMissingSecret = false;
+  let signingKey: { secret: string; key: Promise<CryptoKey> } | undefined;
+  const keyFor = (secret: string) => {
+    if (signingKey?.secret !== secret) signingKey = { secret, key: importSigningKey(secret) };
+    return signingKey.key;
+  };
+
+  app.get(SLACK_COMMANDS_PATH, (c) =>
+    c.req.query("ssl_check") === "1"
+      ? c.body(null, 200)
+      : refusal(c, 405, "method_not_allowed", "Slack commands arrive as POST"),
+  );
+
+  app.post(SLACK_COMMANDS_PATH, async (c) => {
+    const secret = c.env?.SLACK_SIGNING_SECRET;
+    if (!secret) {
+      if (!loggedMissingSecret) {
+        deps.log(
+          "slack: SLACK_SIGNING_SECRET is not set, so every /slack/commands request is refused (see docs/slack.md)",
+        );
+        loggedMissingSecret = true;
+      }
+      await c.req.raw.body?.cancel();
+      return refusal(
+        c,
+        401,
+        "not_configured",
+        "the Slack command is not configured on this server: no signing secret to verify requests with",
+      );
+    }
+
+    const body = await readBodyWithin(c.req.raw, MAX_BODY_BYTES);
+    if (!body.ok) return refusal(c, 413, "payload_too_large", body.reason);
+    const form = new URLSearchParams(new TextDecoder().decode(body.bytes));
+    // Slack's certificate check carries no signature and needs no answer (as Bolt does).
+    if (form.get("ssl_check") === "1") return c.body(null, 200);
+
+    const verdict = await verifySlackSignature(
+      await keyFor(secret),
+      {
+        timestamp: c.req.header("x-slack-request-timestamp") ?? null,
+        signature: c.req.header("x-slack-signature") ?? null,
+      },
+      body.bytes,
+      Math.floor(deps.now() / 1000),
+    );
+    if (!verdict.ok) return refusal(c, 401, "invalid_signature", verdict.reason);
+
+    const command = c.env.SLACK_COMMAND?.trim() || DEFAULT_COMMAND;
+    return c.json(await reply(c, form, command, deps.log));
+  });
+};

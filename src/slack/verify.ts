@@ -1,0 +1,104 @@
+/** Largest slash-command body read, in bytes. Slack's payloads are well under 2 KB. */
+export const MAX_BODY_BYTES = 8 * 1024;
+
+/** Slack's replay window: the timestamp may differ from now by at most this, either way (s). */
+export const MAX_CLOCK_SKEW_SECONDS = 300;
+
+export type BodyResult = { ok: true; bytes: Uint8Array } | { ok: false; reason: string };
+
+/**
+ * Reads a request body, refusing it as soon as it exceeds `maxBytes`: first from Content-Length,
+ * then while streaming, so an oversized body is never buffered whole.
+ */
+export async function readBodyWithin(request: Request, maxBytes: number): Promise<BodyResult> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && (!/^\d{1,15}$/.test(declared) || Number(declared) > maxBytes)) {
+    await request.body?.cancel();
+    return {
+      ok: false,
+      reason: `body over ${maxBytes} bytes (Content-Length: ${declared.slice(0, 20)})`,
+    };
+  }
+  if (!request.body) return { ok: true, bytes: new Uint8Array(0) };
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      return { ok: false, reason: `body over ${maxBytes} bytes` };
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return { ok: true, bytes };
+}
+
+export type VerifyResult = { ok: true } | { ok: false; reason: string };
+
+const SIGNATURE = /^v0=([0-9a-f]{64})$/i;
+const TIMESTAMP = /^\d{1,12}$/;
+const encoder = new TextEncoder();
+
+function hexBytes(hex: string): Uint8Array {
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++)
+    bytes[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return bytes;
+}
+
+/** Imports a signing secret (a UTF-8 string, as Slack shows it) as an HMAC-SHA256 verify key. */
+export function importSigningKey(secret: string): Promise<CryptoKey> {
+  return crypto.subtle.importKey(
+    "raw",
+    encoder.encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["verify"],
+  );
+}
+
+/**
+ * Verifies a Slack request signature: `X-Slack-Signature: v0=<hex HMAC-SHA256>` over
+ * `v0:{X-Slack-Request-Timestamp}:{raw body}` with the app's signing secret, compared in
+ * constant time by `crypto.subtle.verify`, and a timestamp within ±300 s of `nowSeconds`
+ * (docs.slack.dev/authentication/verifying-requests-from-slack).
+ */
+export async function verifySlackSignature(
+  key: CryptoKey,
+  headers: { timestamp: string | null; signature: string | null },
+  rawBody: Uint8Array,
+  nowSeconds: number,
+): Promise<VerifyResult> {
+  const { timestamp, signature } = headers;
+  if (timestamp === null) return { ok: false, reason: "missing X-Slack-Request-Timestamp" };
+  if (signature === null) return { ok: false, reason: "missing X-Slack-Signature" };
+  if (!TIMESTAMP.test(timestamp)) {
+    return { ok: false, reason: "X-Slack-Request-Timestamp is not a Unix time in seconds" };
+  }
+  const skew = nowSeconds - Number(timestamp);
+  if (skew > MAX_CLOCK_SKEW_SECONDS) return { ok: false, reason: `timestamp is ${skew} s old` };
+  if (skew < -MAX_CLOCK_SKEW_SECONDS) {
+    return { ok: false, reason: `timestamp is ${-skew} s in the future` };
+  }
+  if (!signature.startsWith("v0=")) {
+    return { ok: false, reason: "unsupported signature version (expected v0=)" };
+  }
+  const hex = SIGNATURE.exec(signature)?.[1];
+  if (hex === undefined)
+    return { ok: false, reason: "X-Slack-Signature is not v0= and 64 hex digits" };
+  const prefix = encoder.encode(`v0:${timestamp}:`);
+  const signed = new Uint8Array(prefix.byteLength + rawBody.byteLength);
+  signed.set(prefix, 0);
+  signed.set(rawBody, prefix.byteLength);
+  const valid = await crypto.subtle.verify("HMAC", key, hexBytes(hex), signed);
+  return valid ? { ok: true } : { ok: false, reason: "signature does not match" };
+}
