@@ -1,10 +1,19 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { ApiError, fromZodIssues } from "./api/errors.ts";
+import { registerPlans } from "./api/plans.ts";
 import { registerUserFits } from "./api/user-fits.ts";
 import { registerApiV1 } from "./api/v1.ts";
-import { registerChat } from "./chat/index.ts";
+import {
+  publicCors,
+  registerChat,
+  registerShortPaths,
+  renderAllocateText,
+  renderPredictText,
+  textAnswers,
+} from "./chat/index.ts";
+import { waitUntilOf } from "./http/context.ts";
+import { securityHeaders } from "./http/security-headers.ts";
 import { registerPage } from "./page/index.tsx";
 import { fitIdsOf } from "./service/fit-ids.ts";
 import { registerSlack } from "./slack/index.ts";
@@ -14,29 +23,24 @@ import {
   loadRegistry,
   type RegistrySnapshot,
 } from "./store/fit-registry.ts";
-import { isUserFitId, loadUserFits } from "./store/user-fits.ts";
+import { isUserFitId, loadUserFits, type UserFitStoreOptions } from "./store/user-fits.ts";
 import type { AppDeps, AppEnv } from "./types.ts";
 
 export type { AppDeps, AppEnv } from "./types.ts";
-
-function waitUntilOf(c: Context): ((promise: Promise<unknown>) => void) | undefined {
-  try {
-    const ctx = c.executionCtx;
-    return (promise) => ctx.waitUntil(promise);
-  } catch {
-    return undefined;
-  }
-}
 
 /** The published registry plus the user fits a selection names (one parallel KV round). */
 async function registryWith(
   published: Promise<RegistrySnapshot>,
   kv: KVNamespace | undefined,
   selection: string | readonly string[] | undefined,
+  options: UserFitStoreOptions,
 ): Promise<RegistrySnapshot> {
   const userIds = fitIdsOf(selection).filter(isUserFitId);
   if (userIds.length === 0) return published;
-  const [snapshot, userEntries] = await Promise.all([published, loadUserFits(kv, userIds)]);
+  const [snapshot, userEntries] = await Promise.all([
+    published,
+    loadUserFits(kv, userIds, options),
+  ]);
   if (userEntries.length === 0) return snapshot;
   const byId = new Map(snapshot.byId);
   for (const entry of userEntries) byId.set(entry.fit.id, entry);
@@ -53,6 +57,7 @@ export function createApp(
     },
   });
 
+  app.use("*", securityHeaders());
   app.use("*", async (c, next) => {
     const published = () =>
       loadRegistry(c.env?.FITS, deps.registryCache, {
@@ -63,17 +68,31 @@ export function createApp(
         kvCacheTtlSeconds: DEFAULT_REGISTRY_OPTIONS.kvCacheTtlSeconds,
         waitUntil: waitUntilOf(c),
       });
-    c.set("fits", (selection) => registryWith(published(), c.env?.FITS, selection));
+    c.set("fits", (selection) =>
+      registryWith(published(), c.env?.FITS, selection, {
+        now: deps.now,
+        waitUntil: waitUntilOf(c),
+        log: deps.log,
+      }),
+    );
     await next();
   });
 
   app.get("/healthz", (c) => c.json({ ok: true }));
 
+  app.use("/api/*", publicCors);
+  app.use("/openapi.json", publicCors);
+  app.use("/mcp", publicCors);
+  app.use("/api/v1/allocate", textAnswers(renderAllocateText));
+  app.use("/api/v1/predict", textAnswers(renderPredictText));
+
   registerApiV1(app, deps);
+  registerPlans(app, deps);
   registerUserFits(app, deps);
   registerChat(app, deps);
   registerSlack(app, deps);
   registerPage(app, deps);
+  registerShortPaths(app, deps);
 
   app.notFound((c) =>
     c.json(

@@ -4,6 +4,8 @@ declare namespace Cloudflare {
     FITS: KVNamespace;
     /** Slack app signing secret (`wrangler secret put SLACK_SIGNING_SECRET`; `.dev.vars` locally). */
     SLACK_SIGNING_SECRET?: string;
+    /** Rate limit on writes of user fits, per client (wrangler.toml [[ratelimits]]). */
+    FIT_WRITES?: RateLimit;
   }
   interface GlobalProps {
     mainModule: typeof import("./index.ts");

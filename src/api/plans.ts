@@ -19,6 +19,7 @@ const fitParam = (fallback: string) =>
     .openapi({
       param: { name: "fit", in: "query" },
       description: `One fit id with a parametric loss law (default ${fallback}).`,
+      example: fallback,
     });
 
 const OriginSchema = z.object({ store: z.enum(["kv", "bundled"]), reason: z.string().optional() });

@@ -50,7 +50,9 @@ export const allocatePost = createRoute({
   method: "post",
   path: "/api/v1/allocate",
   operationId: "allocatePost",
-  summary: "The allocate question as a JSON body",
+  // Read-only despite POST: lets ChatGPT actions call it without asking each time.
+  "x-openai-isConsequential": false,
+  summary: "Compute-optimal model size and tokens, asked with a JSON body (same answer as GET)",
   description: `${ALLOCATE_DESCRIPTION} Numbers may be JSON numbers or text with units.`,
   request: {
     body: { content: { "application/json": { schema: AllocateBodySchema } }, required: true },
@@ -97,7 +99,8 @@ export const fitsGet = createRoute({
   path: "/api/v1/fits/{id}",
   operationId: "getFit",
   summary: "One fit's constants, source and conventions",
-  description: "The fit document stored under fit:v1:<id> (or its bundled default).",
+  description:
+    "One scaling-law fit by id (ids from listFits): kind, constants, source paper and equation, parameter and FLOP conventions, measured compute range, and whether it came from KV or the bundled defaults.",
   request: { params: FitIdParamSchema },
   responses: { 200: json(FitDocumentSchema, "The fit."), 404: unknownFit },
 });

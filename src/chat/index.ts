@@ -1,4 +1,17 @@
 import type { Register } from "../types.ts";
+import { registerDocs } from "./docs.tsx";
+import { registerMcp } from "./mcp/index.ts";
+import { OPENAPI_PATH, openApiDocumentOf, originOf } from "./openapi.ts";
 
-/** Chat-bot and terminal interfaces: OpenAPI, /docs, MCP, plain text (issue 5). Placeholder. */
-export const registerChat: Register = () => {};
+export { publicCors } from "./cors.ts";
+export { textAnswers } from "./text/negotiate.ts";
+export { renderAllocateText, renderPredictText } from "./text/render.ts";
+export { registerShortPaths } from "./text/short-path.ts";
+
+/** Chat-bot interfaces: `GET /openapi.json`, `GET /docs` and the MCP server at `/mcp`. */
+export const registerChat: Register = (app, deps) => {
+  const documentFor = openApiDocumentOf(app);
+  app.get(OPENAPI_PATH, (c) => c.json(documentFor(originOf(c.req.url))));
+  registerDocs(app, documentFor);
+  registerMcp(app, deps);
+};

@@ -4,11 +4,12 @@ import {
   evaluate,
   type FrontierOptions,
   frontierOf,
+  hasAllocationRule,
   invert,
   type KaplanBudget,
   kaplanSchedule,
 } from "./frontier.ts";
-import { computeForLoss, frontierLoss, hasLossLaw } from "./loss.ts";
+import { computeForLoss, computeLoss, frontierLoss, hasLossLaw } from "./loss.ts";
 import { QUANTITY_BOUNDS, type QuantityKind } from "./parse.ts";
 import { FLOPS_PER_PF_DAY, TRAINING_FLOPS_PER_PARAM_TOKEN as SIX } from "./units.ts";
 
@@ -69,6 +70,28 @@ export type AllocationResult =
       message: string;
     };
 
+/**
+ * What a compute-only loss law L(C) = a·C^b + c can say about a question it cannot allocate:
+ * the loss at a budget, or the compute for a target loss.
+ */
+function computeLossOnly(
+  fit: Extract<FitDefinition, { kind: "compute-loss" }>,
+  question: Question,
+): Extract<AllocationResult, { ok: false }> {
+  const law = `L(C) = ${formatScientific(fit.a, 4)}·C^${formatScientific(fit.b, 4)} + ${formatScientific(fit.c, 4)}`;
+  const base = `${law} is a loss law of compute alone and cannot split C into parameters and tokens`;
+  let message = `${base}; it cannot relate a ${question.kind === "params" ? "model size" : "data size"} to compute.`;
+  if (question.kind === "flops") {
+    message = `${base}. It predicts a loss of ${significant(computeLoss(fit, question.value), 4)} at ${formatFlops(question.value)}.`;
+  } else if (question.kind === "loss") {
+    const result = computeForLoss(fit, question.value, { kaplanBudget: "critical" });
+    message = result.ok
+      ? `${base}. Reaching loss ${question.value} needs ${formatFlops(result.flops)}.`
+      : `${base}. ${result.message}.`;
+  }
+  return { ok: false, fit: fit.id, reason: "no-allocation-rule", message };
+}
+
 /** The training compute (FLOPs) at which a fit's frontier answers the question. */
 function budgetFor(
   fit: FitDefinition,
@@ -125,6 +148,7 @@ export function allocate(
   question: Question,
   options: FrontierOptions,
 ): AllocationResult {
+  if (!hasAllocationRule(fit)) return computeLossOnly(fit, question);
   const budget = budgetFor(fit, question, options);
   if (!budget.ok) return budget;
   const { flops } = budget;

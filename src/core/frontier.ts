@@ -1,4 +1,4 @@
-import type { FitDefinition, KaplanFit, PowerLaw } from "./fits/schema.ts";
+import type { ComputeLossFit, FitDefinition, KaplanFit, PowerLaw } from "./fits/schema.ts";
 import { FLOPS_PER_PF_DAY, TRAINING_FLOPS_PER_PARAM_TOKEN as SIX } from "./units.ts";
 
 /**
@@ -41,6 +41,13 @@ function complement(law: PowerLaw): PowerLaw {
   return { coefficient: 1 / (SIX * law.coefficient), exponent: 1 - law.exponent };
 }
 
+/** Fits that say how to split C into N and D (all but compute-only loss laws). */
+export function hasAllocationRule(
+  fit: FitDefinition,
+): fit is Exclude<FitDefinition, ComputeLossFit> {
+  return fit.kind !== "compute-loss";
+}
+
 /**
  * The frontier of a fit (N_opt and D_opt as power laws of C in FLOPs).
  *
@@ -49,7 +56,8 @@ function complement(law: PowerLaw): PowerLaw {
  * - parametric fits: Hoffmann et al. 2022 eq. (4), N_opt = G·(C/6)^a, D_opt = G⁻¹·(C/6)^b,
  *   G = (αA/(βB))^(1/(α+β)), a = β/(α+β), b = α/(α+β);
  * - Kaplan: Table 6 with C_min = C/2 or C (PF-days);
- * - tokens-per-param r: N = sqrt(C/(6r)), D = r·N.
+ * - tokens-per-param r: N = sqrt(C/(6r)), D = r·N;
+ * - compute-loss fits have none: check {@link hasAllocationRule} first (this throws).
  */
 export function frontierOf(fit: FitDefinition, options: FrontierOptions): Frontier {
   switch (fit.kind) {
@@ -87,6 +95,8 @@ export function frontierOf(fit: FitDefinition, options: FrontierOptions): Fronti
       const params = { coefficient: (SIX * fit.tokensPerParam) ** -0.5, exponent: 0.5 };
       return { params, tokens: complement(params) };
     }
+    case "compute-loss":
+      throw new RangeError(`${fit.id}: a compute-only loss law has no allocation frontier`);
   }
 }
 

@@ -1,12 +1,18 @@
-import type { FitDefinition, KaplanFit, ParametricFit } from "./fits/schema.ts";
+import type { ComputeLossFit, FitDefinition, KaplanFit, ParametricFit } from "./fits/schema.ts";
 import { type FrontierOptions, frontierOf, kaplanComputeMinPerFlop } from "./frontier.ts";
 import { TRAINING_FLOPS_PER_PARAM_TOKEN as SIX } from "./units.ts";
 
 /** Fits that carry a loss law (cross-entropy in nats per token, on the fit's own dataset). */
 export type LossFit = ParametricFit | KaplanFit;
 
+/** Fits with a loss law of N and D (compute-loss fits have L(C) only, see {@link computeLoss}). */
 export function hasLossLaw(fit: FitDefinition): fit is LossFit {
   return fit.kind === "parametric" || fit.kind === "kaplan";
+}
+
+/** L(C) = a·C^b + c in the fit's loss units, C in FLOPs (GPT-4 Technical Report §3.1). */
+export function computeLoss(fit: ComputeLossFit, flops: number): number {
+  return fit.a * flops ** fit.b + fit.c;
 }
 
 /**
@@ -45,7 +51,7 @@ export function kaplanLossAtComputeMin(fit: KaplanFit, computeMinPFDays: number)
 
 /**
  * The predicted loss of a compute-optimal run at budget C (FLOPs), or null for fits without a
- * loss law. Parametric: L*(C) of eq. (4). Kaplan: L(C_min), eq. (1.3).
+ * loss law. Parametric: L*(C) of eq. (4). Kaplan: L(C_min), eq. (1.3). Compute-loss: L(C).
  */
 export function frontierLoss(
   fit: FitDefinition,
@@ -59,6 +65,7 @@ export function frontierLoss(
   if (fit.kind === "kaplan") {
     return kaplanLossAtComputeMin(fit, flops * kaplanComputeMinPerFlop(options.kaplanBudget));
   }
+  if (fit.kind === "compute-loss") return computeLoss(fit, flops);
   return null;
 }
 
@@ -70,6 +77,7 @@ export type ComputeForLoss =
  * The least training compute C (FLOPs) whose compute-optimal run reaches `loss`: the inverse
  * of {@link frontierLoss}. Parametric: C = 6·(K/(L−E))^(1/γ), defined only above E.
  * Kaplan: C_min = C_c·L^(−1/α) PF-days, converted with the budget convention.
+ * Compute-loss: C = ((L − c)/a)^(1/b), defined only above c.
  */
 export function computeForLoss(
   fit: FitDefinition,
@@ -91,6 +99,16 @@ export function computeForLoss(
     const { alpha, scalePFDays } = fit.lossVsComputeMin;
     const computeMinPFDays = scalePFDays * loss ** (-1 / alpha);
     return { ok: true, flops: computeMinPFDays / kaplanComputeMinPerFlop(options.kaplanBudget) };
+  }
+  if (fit.kind === "compute-loss") {
+    if (loss <= fit.c) {
+      return {
+        ok: false,
+        reason: "unreachable",
+        message: `loss ${loss} is at or below this fit's irreducible loss c = ${fit.c}; no amount of compute reaches it`,
+      };
+    }
+    return { ok: true, flops: ((loss - fit.c) / fit.a) ** (1 / fit.b) };
   }
   return {
     ok: false,

@@ -1,6 +1,6 @@
 import type { FitDefinition } from "./fits/schema.ts";
 import { formatFlops, formatScientific } from "./format.ts";
-import { hasLossLaw, predictLoss } from "./loss.ts";
+import { computeLoss, hasLossLaw, type LossPrediction, predictLoss } from "./loss.ts";
 import { TRAINING_FLOPS_PER_PARAM_TOKEN as SIX } from "./units.ts";
 
 /** A loss prediction for (N, D) under one fit. */
@@ -30,9 +30,17 @@ export interface Prediction {
  * skipped (returns null).
  */
 export function predict(fit: FitDefinition, params: number, tokens: number): Prediction | null {
-  if (!hasLossLaw(fit)) return null;
-  const result = predictLoss(fit, params, tokens);
   const flops = SIX * params * tokens;
+  let result: LossPrediction;
+  if (fit.kind === "compute-loss") {
+    // L(C) cannot split C: the split asked is taken as the best one.
+    const loss = computeLoss(fit, flops);
+    result = { loss, optimalLoss: loss, optimalParams: params, optimalTokens: tokens };
+  } else if (hasLossLaw(fit)) {
+    result = predictLoss(fit, params, tokens);
+  } else {
+    return null;
+  }
   const warnings: string[] = [];
   const range = fit.measuredRange;
   if (range && (flops < range.flops[0] || flops > range.flops[1])) {
@@ -43,6 +51,11 @@ export function predict(fit: FitDefinition, params: number, tokens: number): Pre
   if (fit.kind === "kaplan") {
     warnings.push("Kaplan's N counts non-embedding parameters only.");
   }
+  if (fit.kind === "compute-loss") {
+    warnings.push(
+      "A compute-only law predicts L(C) with C = 6ND whatever the split of C into N and D; it assumes the split is as good as in the runs it was fitted to.",
+    );
+  }
   return {
     fit: fit.id,
     label: fit.label,
@@ -52,7 +65,9 @@ export function predict(fit: FitDefinition, params: number, tokens: number): Pre
     lossLaw:
       fit.kind === "parametric"
         ? `L = E + A/N^α + B/D^β with E=${fit.E}, A=${fit.A}, B=${fit.B}, α=${fit.alpha}, β=${fit.beta}`
-        : `L = [(N_c/N)^(α_N/α_D) + D_c/D]^α_D with N_c=${fit.lossVsParamsAndTokens.Nc}, D_c=${fit.lossVsParamsAndTokens.Dc}, α_N=${fit.lossVsParamsAndTokens.alphaN}, α_D=${fit.lossVsParamsAndTokens.alphaD} (eq. 1.5, Table 2)`,
+        : fit.kind === "compute-loss"
+          ? `L(C) = a·C^b + c with C = 6ND, a=${fit.a}, b=${fit.b}, c=${fit.c}`
+          : `L = [(N_c/N)^(α_N/α_D) + D_c/D]^α_D with N_c=${fit.lossVsParamsAndTokens.Nc}, D_c=${fit.lossVsParamsAndTokens.Dc}, α_N=${fit.lossVsParamsAndTokens.alphaN}, α_D=${fit.lossVsParamsAndTokens.alphaD} (eq. 1.5, Table 2)`,
     parameterConvention: fit.parameterConvention,
     dataset: fit.dataset,
     source: `${fit.source.paper}, ${fit.source.where}`,

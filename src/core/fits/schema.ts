@@ -93,11 +93,23 @@ export const TokensPerParamFitSchema = FitCommonSchema.extend({
   tokensPerParam: z.number().positive().finite(),
 });
 
+/**
+ * L(C) = a·C^b + c with C in FLOPs and b < 0 (OpenAI 2023, GPT-4 Technical Report §3.1): a loss
+ * law of compute alone, with no rule for splitting C into N and D.
+ */
+export const ComputeLossFitSchema = FitCommonSchema.extend({
+  kind: z.literal("compute-loss"),
+  a: z.number().positive().finite(),
+  b: z.number().negative().finite(),
+  c: z.number().nonnegative().finite(),
+});
+
 export const FitDefinitionSchema = z.discriminatedUnion("kind", [
   PowerLawFitSchema,
   ParametricFitSchema,
   KaplanFitSchema,
   TokensPerParamFitSchema,
+  ComputeLossFitSchema,
 ]);
 
 export type Citation = z.infer<typeof CitationSchema>;
@@ -106,5 +118,6 @@ export type PowerLawFit = z.infer<typeof PowerLawFitSchema>;
 export type ParametricFit = z.infer<typeof ParametricFitSchema>;
 export type KaplanFit = z.infer<typeof KaplanFitSchema>;
 export type TokensPerParamFit = z.infer<typeof TokensPerParamFitSchema>;
+export type ComputeLossFit = z.infer<typeof ComputeLossFitSchema>;
 export type FitDefinition = z.infer<typeof FitDefinitionSchema>;
 export type FitKind = FitDefinition["kind"];

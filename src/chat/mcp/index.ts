@@ -1,0 +1,39 @@
+import { createMcpHandler, McpServer } from "@modelcontextprotocol/server";
+import type { Context } from "hono";
+import type { AppEnv, Register } from "../../types.ts";
+import type { ChatTool } from "./tool.ts";
+import { computeOptimalAllocation } from "./tools/compute-optimal-allocation.ts";
+import { listFits } from "./tools/list-fits.ts";
+import { predictLoss } from "./tools/predict-loss.ts";
+
+/** The MCP tools, in the order clients list them. Add a tool here. */
+export const CHAT_TOOLS: readonly ChatTool[] = [computeOptimalAllocation, predictLoss, listFits];
+
+/** Largest MCP request body read, bytes. */
+export const MAX_MCP_BODY_BYTES = 64 * 1024;
+
+export const MCP_SERVER_INFO = { name: "compute-optimal", version: "0.1.0" };
+
+function serverFor(c: Context<AppEnv>): McpServer {
+  const server = new McpServer(MCP_SERVER_INFO, {
+    instructions:
+      "Compute-optimal language-model training: model size, tokens and loss for a compute budget under every published scaling-law fit. Start with compute_optimal_allocation.",
+  });
+  for (const tool of CHAT_TOOLS) tool.register(server, c);
+  return server;
+}
+
+/**
+ * `POST /mcp`: a stateless MCP server over Streamable HTTP, serving 2026-07-28 clients and
+ * 2025-era clients (stateless fallback). A fresh server per request; GET and DELETE get 405.
+ */
+export const registerMcp: Register = (app, deps) => {
+  app.all("/mcp", (c) => {
+    const handler = createMcpHandler(() => serverFor(c), {
+      maxRequestBodySize: MAX_MCP_BODY_BYTES,
+      keepAliveMs: 0,
+      onerror: (error) => deps.log(`mcp: ${error.message}`),
+    });
+    return handler.fetch(c.req.raw);
+  });
+};

@@ -1,0 +1,73 @@
+import type { McpServer } from "@modelcontextprotocol/server";
+import type { Context } from "hono";
+import type { z } from "zod";
+import { ApiError } from "../../api/errors.ts";
+import type { AppEnv } from "../../types.ts";
+import { renderErrorText } from "../text/render.ts";
+import { portableSchema } from "./portable-schema.ts";
+
+/** What a tool answers: the JSON API's answer and a short text rendering of it. */
+export interface ToolAnswer<Structured> {
+  structured: Structured;
+  text: string;
+}
+
+/** The definition of one MCP tool; `run` gets the request's Hono context. */
+export interface ToolSpec<Input extends z.ZodObject, Output extends z.ZodObject> {
+  name: string;
+  title: string;
+  description: string;
+  inputSchema: Input;
+  outputSchema: Output;
+  run: (c: Context<AppEnv>, input: z.output<Input>) => Promise<ToolAnswer<z.output<Output>>>;
+}
+
+/** A tool ready to be registered on a per-request server. */
+export interface ChatTool {
+  name: string;
+  register: (server: McpServer, c: Context<AppEnv>) => void;
+}
+
+/**
+ * Turns a spec into a registrable tool. ApiErrors (bad arguments, unknown fits, unreachable
+ * questions) become tool results with `isError: true` carrying the error envelope's text.
+ */
+export function defineTool<Input extends z.ZodObject, Output extends z.ZodObject>(
+  spec: ToolSpec<Input, Output>,
+): ChatTool {
+  return {
+    name: spec.name,
+    register(server, c) {
+      const inputSchema: z.ZodObject = portableSchema(spec.inputSchema);
+      const outputSchema: z.ZodObject = portableSchema(spec.outputSchema);
+      server.registerTool(
+        spec.name,
+        {
+          title: spec.title,
+          description: spec.description,
+          inputSchema,
+          outputSchema,
+          annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+        },
+        async (input) => {
+          try {
+            const { structured, text } = await spec.run(c, input as z.output<Input>);
+            return {
+              content: [{ type: "text", text }],
+              structuredContent: structured as Record<string, unknown>,
+            };
+          } catch (error) {
+            if (!(error instanceof ApiError)) {
+              console.error("mcp tool failed", spec.name, error);
+              throw error;
+            }
+            return {
+              content: [{ type: "text", text: renderErrorText(error.status, error.toBody()) }],
+              isError: true,
+            };
+          }
+        },
+      );
+    },
+  };
+}
