@@ -236,8 +236,7 @@ type RawRun = { params?: number; tokens?: number; flops?: number; loss: number }
 function runsFromJson(raw: readonly RawRun[]): Runs {
   const first = raw[0];
   const kind = first && first.flops !== undefined ? "compute" : "parametric";
-  for (let index = 0; index < raw.length; index++) {
-    const run = raw[index]!;
+  for (const [index, run] of raw.entries()) {
     const expected = RUN_FIELDS[kind] as readonly string[];
     for (const field of ["params", "tokens", "flops"] as const) {
       const wanted = expected.includes(field);
@@ -252,9 +251,13 @@ function runsFromJson(raw: readonly RawRun[]): Runs {
       );
     }
   }
+  // Every run was checked above to carry its kind's fields.
   return kind === "compute"
-    ? { kind, runs: raw.map((r) => ({ flops: r.flops!, loss: r.loss })) }
-    : { kind, runs: raw.map((r) => ({ params: r.params!, tokens: r.tokens!, loss: r.loss })) };
+    ? { kind, runs: raw.map((r) => ({ flops: r.flops ?? 0, loss: r.loss })) }
+    : {
+        kind,
+        runs: raw.map((r) => ({ params: r.params ?? 0, tokens: r.tokens ?? 0, loss: r.loss })),
+      };
 }
 
 function bootstrapFromQuery(raw: string | undefined): number | undefined {

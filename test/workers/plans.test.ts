@@ -59,11 +59,7 @@ describe("GET /api/v1/plan/inference", () => {
       "fit",
     );
     await expectError("/api/v1/plan/inference?loss=2.0", 400, "inferenceTokens");
-    await expectError(
-      "/api/v1/plan/inference?loss=2.0&flops=1e24&inferenceTokens=1T",
-      400,
-      "loss",
-    );
+    await expectError("/api/v1/plan/inference?loss=2.0&flops=1e24&inferenceTokens=1T", 400, "loss");
     await expectError(
       "/api/v1/plan/inference?loss=2.0&inferenceTokens=-1T",
       400,

@@ -1,0 +1,109 @@
+import type { FitDefinition } from "../core/fits/schema.ts";
+import { evaluate, type FrontierOptions, frontierOf } from "../core/frontier.ts";
+import { hasLossLaw, kaplanLoss, type LossFit, parametricLoss, predictLoss } from "../core/loss.ts";
+import { TRAINING_FLOPS_PER_PARAM_TOKEN as SIX } from "../core/units.ts";
+
+/** Okabe & Ito (2008) colour-blind-safe palette, without yellow (too pale on white). */
+export const PALETTE = [
+  "#0072B2",
+  "#D55E00",
+  "#009E73",
+  "#CC79A7",
+  "#E69F00",
+  "#56B4E9",
+  "#000000",
+];
+
+/** Dash patterns (SVG stroke-dasharray) so series differ by more than colour. */
+const DASHES = ["", "7 4", "2 4", "10 4 2 4"];
+
+export interface SeriesStyle {
+  color: string;
+  dash: string;
+}
+
+/** The colour and dash of the i-th series; unique for the first 28. */
+export function seriesStyle(index: number): SeriesStyle {
+  return {
+    color: PALETTE[index % PALETTE.length] ?? "#000000",
+    dash: DASHES[Math.floor(index / PALETTE.length) % DASHES.length] ?? "",
+  };
+}
+
+/** A point of a chart in data units. */
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/**
+ * The compute-optimal frontier N_opt(C) of a fit between two budgets (FLOPs). Every frontier
+ * is a power law of C, a straight line on log-log axes, so its two end points draw it exactly.
+ */
+export function frontierSegment(
+  fit: FitDefinition,
+  flopsRange: readonly [number, number],
+  options: FrontierOptions,
+): [Point, Point] {
+  const { params } = frontierOf(fit, options);
+  const [low, high] = flopsRange;
+  return [
+    { x: low, y: evaluate(params, low) },
+    { x: high, y: evaluate(params, high) },
+  ];
+}
+
+/** Most points sampled along one isoFLOP curve. */
+export const MAX_ISOFLOP_POINTS = 200;
+
+export interface IsoflopCurve {
+  /** (N, L) samples: parameters and loss in nats per token, N ascending. */
+  points: Point[];
+  /** The lowest loss of the curve and where it is (N, L). */
+  optimum: Point;
+}
+
+/** L(N, D) under a fit's own loss law (eq. 2 for parametric fits, eq. 1.5 for Kaplan). */
+function lossAt(fit: LossFit, params: number, tokens: number): number {
+  return fit.kind === "parametric"
+    ? parametricLoss(fit, params, tokens)
+    : kaplanLoss(fit, params, tokens);
+}
+
+/**
+ * The loss along an isoFLOP line: L(N, C/(6N)) for N log-spaced over `spanDecades` either side
+ * of the curve's minimum, with the minimum itself (closed form, see predictLoss). Returns null
+ * for fits without a loss law or a budget that gives no finite curve.
+ * @param flops training compute C, FLOPs (C = 6ND)
+ */
+export function isoflopCurve(
+  fit: FitDefinition,
+  flops: number,
+  { points = 41, spanDecades = 1.5 }: { points?: number; spanDecades?: number } = {},
+): IsoflopCurve | null {
+  if (!hasLossLaw(fit) || !(flops > 0) || !Number.isFinite(flops)) return null;
+  const count = Math.min(Math.max(Math.round(points), 3), MAX_ISOFLOP_POINTS);
+  const best = predictLoss(fit, Math.sqrt(flops / SIX), Math.sqrt(flops / SIX));
+  const center = Math.log10(best.optimalParams);
+  const samples: Point[] = [];
+  for (let i = 0; i < count; i++) {
+    const params = 10 ** (center - spanDecades + (2 * spanDecades * i) / (count - 1));
+    samples.push({ x: params, y: lossAt(fit, params, flops / (SIX * params)) });
+  }
+  const optimum = { x: best.optimalParams, y: best.optimalLoss };
+  const finite = (p: Point) => Number.isFinite(p.x) && Number.isFinite(p.y) && p.x > 0;
+  if (!samples.every(finite) || !finite(optimum)) return null;
+  return { points: samples, optimum };
+}
+
+/** [min, max] of the values, or the fallback when there are none. */
+export function extent(values: readonly number[], fallback: [number, number]): [number, number] {
+  if (values.length === 0) return fallback;
+  let low = Number.POSITIVE_INFINITY;
+  let high = Number.NEGATIVE_INFINITY;
+  for (const v of values) {
+    if (v < low) low = v;
+    if (v > high) high = v;
+  }
+  return [low, high];
+}

@@ -1,0 +1,110 @@
+import type { FitDefinition } from "../core/fits/schema.ts";
+import type { KaplanBudget } from "../core/frontier.ts";
+import type { AllocateAnswer } from "../service/allocate.ts";
+import type { RegistrySnapshot } from "../store/fit-registry.ts";
+import {
+  extent,
+  frontierSegment,
+  isoflopCurve,
+  type SeriesStyle,
+  seriesStyle,
+} from "./chart-data.ts";
+import type { FrontierSeries, IsoflopSeries } from "./charts.tsx";
+
+/** The frontier chart spans at least these budgets, FLOPs. */
+export const FRONTIER_FLOPS: readonly [number, number] = [1e18, 1e28];
+
+export interface ChartModel {
+  frontier: FrontierSeries[];
+  budget?: number;
+  isoflop: IsoflopSeries[];
+  isoflopNote?: string;
+}
+
+/** Series styles by fit id, in the order fits are listed (so table and charts agree). */
+export function stylesFor(ids: readonly string[]): Map<string, SeriesStyle> {
+  return new Map(ids.map((id, index) => [id, seriesStyle(index)]));
+}
+
+/** The fits a page shows: every published fit, plus any other fit the selection names. */
+export function listedFits(
+  registry: RegistrySnapshot,
+  selected: readonly string[],
+): FitDefinition[] {
+  const fits = registry.entries.map((e) => e.fit);
+  for (const id of selected) {
+    const extra = registry.byId.get(id);
+    if (extra && !fits.includes(extra.fit)) fits.push(extra.fit);
+  }
+  return fits;
+}
+
+/**
+ * What the charts draw: the frontier of every answered fit (or every fit, before a question),
+ * with each answer marked, and the isoFLOP loss curve of every answered fit with a loss law.
+ */
+export function chartModel(
+  registry: RegistrySnapshot,
+  answer: AllocateAnswer | null,
+  kaplanBudget: KaplanBudget,
+  styles: ReadonlyMap<string, SeriesStyle>,
+): ChartModel {
+  const options = { kaplanBudget };
+  const style = (id: string, index: number) => styles.get(id) ?? seriesStyle(index);
+  if (!answer) {
+    return {
+      frontier: registry.entries.map(({ fit }, index) => ({
+        id: fit.id,
+        label: fit.label,
+        style: style(fit.id, index),
+        segment: frontierSegment(fit, FRONTIER_FLOPS, options),
+      })),
+      isoflop: [],
+    };
+  }
+  const answered = answer.allocations.flatMap((allocation) => {
+    const fit = registry.byId.get(allocation.fit)?.fit;
+    return fit ? [{ allocation, fit }] : [];
+  });
+  const [low, high] = extent(
+    answered.map((a) => a.allocation.flops),
+    [FRONTIER_FLOPS[0], FRONTIER_FLOPS[1]],
+  );
+  const range: [number, number] = [
+    Math.min(FRONTIER_FLOPS[0], low / 3),
+    Math.max(FRONTIER_FLOPS[1], high * 3),
+  ];
+  const frontier = answered.map(({ allocation, fit }, index) => ({
+    id: fit.id,
+    label: fit.label,
+    style: style(fit.id, index),
+    segment: frontierSegment(fit, range, options),
+    mark: { x: allocation.flops, y: allocation.params },
+  }));
+  const isoflop = answered.flatMap(({ allocation, fit }, index) => {
+    const curve = isoflopCurve(fit, allocation.flops);
+    return curve
+      ? [
+          {
+            id: fit.id,
+            label: fit.label,
+            style: style(fit.id, index),
+            flops: allocation.flops,
+            curve,
+          },
+        ]
+      : [];
+  });
+  const hasKaplan = answered.some(({ fit }) => fit.kind === "kaplan");
+  return {
+    frontier,
+    ...(answer.query.flops === undefined ? {} : { budget: answer.query.flops }),
+    isoflop,
+    ...(hasKaplan
+      ? {
+          isoflopNote:
+            "Kaplan's curve is its L(N, D) of eq. (1.5); its minimum differs from the Table 6 allocation, which assumes early stopping.",
+        }
+      : {}),
+  };
+}

@@ -1,0 +1,343 @@
+/**
+ * The calculator page in real headless Chromium (Debian's /usr/bin/chromium, driven by
+ * playwright-core), against the built Worker (dist/index.js, from `npm run build`) served by
+ * Miniflare with a real local KV namespace seeded with the bundled fits.
+ */
+
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Miniflare } from "miniflare";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_FITS } from "../../src/core/fits/defaults.ts";
+import { formatCount } from "../../src/core/format.ts";
+import { fitKey } from "../../src/store/keys.ts";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const BUNDLE = "dist/index.js";
+const SCREENSHOTS = process.env.SCREENSHOT_DIR ?? join(tmpdir(), "compute-optimal-screenshots");
+/** Chromium flags from the toolchain notes (no sandbox in containers, no background traffic). */
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** The part of GET /api/v1/allocate's answer these tests read. */
+interface AllocateAnswer {
+  headline: { fit: string } | null;
+  allocations: { fit: string; params: number; tokens: number }[];
+}
+
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) {
+  console.warn(
+    `browser tests skipped: no Chromium at ${CHROMIUM} (install it with \`apt-get install chromium\`, or set CHROMIUM_PATH)`,
+  );
+}
+
+interface Browser {
+  context: BrowserContext;
+  close: () => Promise<void>;
+}
+
+async function launch(options: { javaScriptEnabled?: boolean } = {}): Promise<Browser> {
+  const profile = mkdtempSync(join(tmpdir(), "pw-profile-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 900 },
+    ...options,
+  });
+  // Records CSP violations as the page sees them (init scripts run outside the page's CSP).
+  await context.addInitScript(() => {
+    const seen: string[] = [];
+    Object.defineProperty(window, "__cspViolations", { value: seen });
+    document.addEventListener("securitypolicyviolation", (event) => {
+      seen.push(`${event.violatedDirective} ${event.blockedURI}`);
+    });
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Console errors and warnings, uncaught exceptions and failed requests of one page. */
+function watch(page: Page): string[] {
+  const problems: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error" || message.type() === "warning") {
+      problems.push(`console ${message.type()}: ${message.text()}`);
+    }
+  });
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  page.on("requestfailed", (request) => {
+    // The script aborts a superseded live-update request on purpose.
+    if (request.failure()?.errorText !== "net::ERR_ABORTED") {
+      problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`);
+    }
+  });
+  return problems;
+}
+
+async function cspViolations(page: Page): Promise<string[]> {
+  return page.evaluate(
+    () => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? [],
+  );
+}
+
+async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const path = join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  console.info(`screenshot: ${path}`);
+  return path;
+}
+
+const compatibilityDate = () =>
+  /compatibility_date\s*=\s*"([^"]+)"/.exec(readFileSync("wrangler.toml", "utf8"))?.[1] ??
+  "2026-11-01";
+
+/** The built Worker in Miniflare on a free port, its KV seeded with the bundled fits. */
+async function startWorker(): Promise<{ mf: Miniflare; base: string }> {
+  if (!existsSync(BUNDLE)) {
+    throw new Error(`${BUNDLE} is missing: run \`npm run build\` first (npm test does)`);
+  }
+  const mf = new Miniflare({
+    host: "127.0.0.1",
+    port: 0,
+    cf: false,
+    workers: [
+      {
+        config: {
+          name: "compute-optimal",
+          compatibilityDate: compatibilityDate(),
+          manifest: {
+            mainModule: "index.js",
+            modules: { "index.js": { type: "esm", contents: readFileSync(BUNDLE, "utf8") } },
+          },
+          env: { FITS: { type: "kv", id: "FITS" } },
+        },
+      },
+    ],
+  });
+  const base = (await mf.ready).origin;
+  const kv = await mf.getKVNamespace("FITS");
+  await Promise.all(DEFAULT_FITS.map((fit) => kv.put(fitKey(fit.id), JSON.stringify(fit))));
+  return { mf, base };
+}
+
+describe.skipIf(!hasChromium)("the calculator page in Chromium", () => {
+  let mf: Miniflare;
+  let base: string;
+  let browser: Browser;
+
+  async function api<T>(path: string): Promise<T> {
+    return (await (await fetch(`${base}${path}`)).json()) as T;
+  }
+
+  async function headlineWords(query: string): Promise<string> {
+    const answer = await api<AllocateAnswer>(`/api/v1/allocate?${query}`);
+    const headline = answer.allocations.find((a) => a.fit === answer.headline?.fit);
+    if (!headline) throw new Error(`no headline for ${query}`);
+    return `${formatCount(headline.params)} parameters on ${formatCount(headline.tokens)} tokens`;
+  }
+
+  beforeAll(async () => {
+    ({ mf, base } = await startWorker());
+    browser = await launch();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await mf?.dispose();
+  });
+
+  it("answers as the user types, without a reload, and keeps the URL the permalink", async () => {
+    const page = await browser.context.newPage();
+    const problems = watch(page);
+    await page.goto(`${base}/`);
+    await page.evaluate(() => {
+      (window as unknown as { sameDocument: boolean }).sameDocument = true;
+    });
+    await page.locator("#q").pressSequentially("1e24", { delay: 40 });
+    await page.waitForFunction(() => location.search === "?flops=1e24");
+    await page.locator("#result .headline h2").waitFor();
+    expect(await page.locator("#result .headline h2").textContent()).toBe(
+      await headlineWords("flops=1e24"),
+    );
+    expect(
+      await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument),
+    ).toBe(true);
+    const answer = await api<AllocateAnswer>("/api/v1/allocate?flops=1e24");
+    expect(await page.locator("table.compare tbody tr").count()).toBe(answer.allocations.length);
+    expect(await page.locator("svg.chart").count()).toBe(2);
+    for (const chart of await page.locator("svg.chart").all()) {
+      expect((await chart.boundingBox())?.width).toBeGreaterThan(300);
+    }
+    expect(await page.title()).toContain(await headlineWords("flops=1e24"));
+
+    // A second budget replaces the answer in place.
+    await page.locator("#q").fill("5000 PF-days");
+    await page.waitForFunction(() => location.search === "?flops=5000+PF-days");
+    await page.waitForFunction(
+      (words) => document.querySelector("#result .headline h2")?.textContent === words,
+      await headlineWords("flops=5000%20PF-days"),
+    );
+    expect(
+      await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument),
+    ).toBe(true);
+    await screenshot(page, "desktop-5000-pf-days");
+    expect(problems).toEqual([]);
+    expect(await cspViolations(page)).toEqual([]);
+    await page.close();
+  });
+
+  it("submits with Enter, switches to an inverse question and copies the permalink", async () => {
+    await browser.context.grantPermissions(["clipboard-read", "clipboard-write"], {
+      origin: base,
+    });
+    const page = await browser.context.newPage();
+    const problems = watch(page);
+    await page.goto(`${base}/`);
+    await page.locator('input[name="ask"][value="params"]').check();
+    expect(await page.locator("#q").getAttribute("placeholder")).toBe("70B");
+    await page.locator("#q").fill("70B");
+    await page.locator("#q").press("Enter");
+    await page.waitForFunction(() => location.search === "?params=70B");
+    await page.waitForFunction(
+      (words) => document.querySelector("#result .headline h2")?.textContent === words,
+      await headlineWords("params=70B"),
+    );
+    await page.getByRole("link", { name: "Copy link" }).click();
+    await page.getByRole("link", { name: "Copied" }).waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${base}/?params=70B`);
+    expect(await page.getByRole("link", { name: "JSON" }).getAttribute("href")).toBe(
+      "/api/v1/allocate?params=70B",
+    );
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("shows the API's message next to the input and keeps the text", async () => {
+    const page = await browser.context.newPage();
+    const problems = watch(page);
+    await page.goto(`${base}/?flops=1e24`);
+    await page.locator("#q").fill("lots of compute");
+    await page.waitForFunction(() => location.search === "?flops=lots+of+compute");
+    const expected = await api<{ error: { message: string } }>(
+      "/api/v1/allocate?flops=lots%20of%20compute",
+    );
+    await page.waitForFunction(
+      (message) => document.getElementById("q-error")?.textContent?.startsWith(message),
+      expected.error.message,
+    );
+    expect(await page.locator("#q").getAttribute("aria-invalid")).toBe("true");
+    expect(await page.locator("#q").inputValue()).toBe("lots of compute");
+    expect(await page.locator("#result .headline").count()).toBe(0);
+    expect(problems).toEqual([]);
+    expect(await cspViolations(page)).toEqual([]);
+    await page.close();
+  });
+
+  it("has no sideways scrolling at phone width, with readable chart labels", async () => {
+    const page = await browser.context.newPage();
+    const problems = watch(page);
+    await page.setViewportSize({ width: 375, height: 812 });
+    await page.goto(`${base}/?flops=1e24`);
+    const widths = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      client: document.documentElement.clientWidth,
+    }));
+    expect(widths.scroll).toBeLessThanOrEqual(widths.client);
+    // Rendered tick labels stay at least 8 CSS pixels tall on a 375 px screen.
+    const labelHeights = await page
+      .locator("svg.chart .axes text")
+      .evaluateAll((texts) => texts.map((t) => t.getBoundingClientRect().height));
+    expect(labelHeights.length).toBeGreaterThan(4);
+    expect(Math.min(...labelHeights)).toBeGreaterThanOrEqual(8);
+    await screenshot(page, "phone-1e24");
+    expect(problems).toEqual([]);
+    expect(await cspViolations(page)).toEqual([]);
+    await page.close();
+  });
+
+  it("embeds the card in another origin's page and refuses to frame the full page", async () => {
+    const page = await browser.context.newPage();
+    const problems = watch(page);
+    // Another site: a page on its own server, under the name "localhost", framing both.
+    const blog = createServer((_request, response) => {
+      response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+      response.end(`<!doctype html><title>A blog</title><h1>A blog</h1>
+        <iframe id="card" src="${base}/embed?flops=1e24" width="420" height="320"></iframe>
+        <iframe id="page" src="${base}/?flops=1e24" width="420" height="320"></iframe>`);
+    });
+    await new Promise<void>((resolve) => blog.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = blog.address() as AddressInfo;
+      await page.goto(`http://localhost:${port}/post`);
+      expect(await page.frameLocator("#card").locator(".card-headline").textContent()).toBe(
+        await headlineWords("flops=1e24"),
+      );
+      expect(page.frames().some((f) => f.url() === `${base}/embed?flops=1e24`)).toBe(true);
+      expect(page.frames().some((f) => f.url() === `${base}/?flops=1e24`)).toBe(false);
+      // Chromium reports the refusal; nothing else went wrong.
+      const refused = (p: string) =>
+        /frame-ancestors 'none'/.test(p) || /\?flops=1e24 net::ERR_BLOCKED_BY_RESPONSE/.test(p);
+      expect(problems.some(refused)).toBe(true);
+      expect(problems.filter((p) => !refused(p))).toEqual([]);
+    } finally {
+      blog.close();
+    }
+    await page.close();
+  });
+});
+
+describe.skipIf(!hasChromium)("the calculator page with JavaScript off", () => {
+  let mf: Miniflare;
+  let base: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    ({ mf, base } = await startWorker());
+    browser = await launch({ javaScriptEnabled: false });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await mf?.dispose();
+  });
+
+  it("renders a permalink on the server and submits the form with GET", async () => {
+    const page = await browser.context.newPage();
+    const problems = watch(page);
+    await page.goto(`${base}/?flops=1e24`);
+    const text = await page.locator("#result .headline h2").textContent();
+    expect(text).toMatch(/^\S+ parameters on \S+ tokens$/);
+    expect(await page.locator("svg.chart").count()).toBe(2);
+    await page.locator("#q").fill("1M H100-hours @ 40% MFU");
+    await Promise.all([
+      page.waitForURL(/flops=/),
+      page.getByRole("button", { name: "Calculate" }).click(),
+    ]);
+    expect(new URL(page.url()).search).toBe("?flops=1M+H100-hours+%40+40%25+MFU");
+    expect(await page.locator("#q").inputValue()).toBe("1M H100-hours @ 40% MFU");
+    expect(await page.locator("#result .headline .interpretation").textContent()).toContain("H100");
+    await screenshot(page, "no-js-h100-hours");
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
