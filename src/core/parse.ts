@@ -336,7 +336,7 @@ export function quantityFromNumber(value: number, kind: QuantityKind): ParseResu
 function describe(kind: QuantityKind, value: number): string {
   switch (kind) {
     case "flops":
-      return `${formatFlops(value)} of training compute (${formatGrouped(value / FLOPS_PER_PF_DAY, 4)} PF-days)`;
+      return `${formatFlops(value)} of training compute (${formatGrouped(value / FLOPS_PER_PF_DAY, 5)} PF-days)`;
     case "loss":
       return `target loss ${significant(value, 6)} nats per token`;
     default:
