@@ -157,6 +157,17 @@ describe("POST /api/v1/fits", () => {
     expect(first.uncertainty?.standardErrors.alpha).toBeGreaterThan(0);
   });
 
+  it("gives a bootstrapped fit's allocations 80% intervals that bracket them", async () => {
+    const body = JSON.stringify({ runs: runsFromLaw(4, 4, 0.02), bootstrap: 60 });
+    const { id } = await created(await post(body));
+    const res = await exports.default.fetch(`${BASE}/api/v1/allocate?flops=1e23&fit=${id}`);
+    const [allocation] = ((await res.json()) as AllocateAnswer).allocations;
+    expect(allocation?.intervals?.level).toBe(0.8);
+    expect(allocation?.intervals?.method).toMatch(/bootstrap of your 16 runs/);
+    expect(allocation?.intervals?.params[0]).toBeLessThanOrEqual(allocation?.params ?? 0);
+    expect(allocation?.intervals?.params[1]).toBeGreaterThanOrEqual(allocation?.params ?? 0);
+  });
+
   it("refreshes a fit's expiry on use at most once a day", async () => {
     const { id } = await created(await post(JSON.stringify({ runs: runsFromLaw(3, 5) })));
     const meta = async () =>

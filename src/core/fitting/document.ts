@@ -42,12 +42,24 @@ export function userFitDefinition(
     ...report.warnings,
   ];
   if (report.kind === "parametric") {
+    const intervals = report.uncertainty?.intervals80;
+    const [aLow, aHigh] = intervals?.allocationParams ?? [0, 0];
     return {
       ...common,
       kind: "parametric",
       flopsConvention: "C = 6ND",
       notes,
       ...report.coefficients,
+      // The bootstrap's 80% interval of a = β/(α+β) gives allocations their intervals.
+      ...(intervals && aLow > 0 && aHigh < 1 && aLow <= aHigh
+        ? {
+            uncertainty: {
+              paramsExponent: [aLow, aHigh] as [number, number],
+              irreducibleLoss: intervals.E,
+              source: `bootstrap of your ${report.runs} runs (${report.uncertainty?.resamples} resamples, 10th-90th percentiles)`,
+            },
+          }
+        : {}),
     };
   }
   return {
