@@ -311,6 +311,11 @@ async function readInput(
     name = json.name ?? name;
     bootstrap = json.bootstrap ?? bootstrap;
   }
+  return checkedInput(input, name, bootstrap);
+}
+
+/** Checks the runs (kinds, limits, values) and the bootstrap bound: a 400 naming row and field. */
+function checkedInput(input: Runs, name: string | undefined, bootstrap?: number): FitInput {
   const issue = runsIssue(input);
   if (issue) {
     const where = issue.index === null ? "runs" : rowField(issue.index, issue.field ?? "");
@@ -356,16 +361,6 @@ function answerOf(document: UserFitDocument) {
   return { ...document.report, fit: document.fit, links: linksOf(document) };
 }
 
-function storageUnavailable(c: Context<AppEnv>, reason: string) {
-  const error = new ApiError(
-    503,
-    "storage_unavailable",
-    `storage: ${reason}; nothing was saved, retry in ${RETRY_AFTER_SECONDS} s`,
-    "storage",
-  );
-  return c.json(error.toBody(), 503, { "Retry-After": String(RETRY_AFTER_SECONDS) });
-}
-
 /** Seconds a client is asked to wait after hitting the write rate limit (its 60 s window). */
 export const RATE_LIMIT_RETRY_SECONDS = 60;
 
@@ -381,15 +376,22 @@ function requireJsonOrCsv(type: string | undefined): void {
   }
 }
 
-async function postFit(
-  c: Context<AppEnv>,
-  deps: AppDeps,
-  json: FitBody,
-  query: z.infer<typeof FitQuerySchema>,
-) {
-  const fitInput = await readInput(c, json, query);
+/** The POST /api/v1/fits answer. */
+export type UserFitAnswer = ReturnType<typeof answerOf>;
+
+/** A fit answered from KV (200) or newly fitted and stored (201); 503 when it cannot be stored. */
+export type StoredFit =
+  | { status: 200 | 201; answer: UserFitAnswer }
+  | { status: 503; error: ApiError };
+
+function storageUnavailable(reason: string): StoredFit {
+  const message = `storage: ${reason}; nothing was saved, retry in ${RETRY_AFTER_SECONDS} s`;
+  return { status: 503, error: new ApiError(503, "storage_unavailable", message, "storage") };
+}
+
+async function storeFit(c: Context<AppEnv>, deps: AppDeps, fitInput: FitInput): Promise<StoredFit> {
   const kv = c.env?.FITS;
-  if (!kv) return storageUnavailable(c, "no FITS KV binding is configured");
+  if (!kv) return storageUnavailable("no FITS KV binding is configured");
   const digest = await digestOf(fitInput);
   const hex = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
   const id = `${USER_FIT_PREFIX}${hex.slice(0, ID_HEX_DIGITS)}`;
@@ -400,7 +402,7 @@ async function postFit(
   } catch (error) {
     deps.log(`user fit ${id}: KV read failed: ${String(error)}`);
   }
-  if (existing) return c.json(answerOf(existing), 200);
+  if (existing) return { status: 200, answer: answerOf(existing) };
 
   const { input, name, bootstrap } = fitInput;
   const report = fitRuns(input, { bootstrap, random: seededRandom(seedFromBytes(digest)) });
@@ -424,22 +426,59 @@ async function postFit(
     await saveUserFit(kv, document, now);
   } catch (error) {
     deps.log(`user fit ${id}: KV write failed: ${String(error)}`);
-    return storageUnavailable(c, "the fit could not be written to KV");
+    return storageUnavailable("the fit could not be written to KV");
   }
-  return c.json(answerOf(document), 201);
+  return { status: 201, answer: answerOf(document) };
+}
+
+/**
+ * Fits and stores the runs of a JSON fit request that FitRequestSchema has validated, as
+ * POST /api/v1/fits does (the same id, answer and limits; MCP's fit_scaling_law calls it).
+ * Throws ApiError 400 for bad runs; the write rate limit is the caller's.
+ */
+export function fitJsonRequest(
+  c: Context<AppEnv>,
+  deps: AppDeps,
+  request: z.infer<typeof FitRequestSchema>,
+): Promise<StoredFit> {
+  const input = runsFromJson(request.runs as RawRun[]);
+  return storeFit(c, deps, checkedInput(input, request.name, request.bootstrap));
+}
+
+/** Whether this client may write another fit now (FIT_WRITES: 10 a minute per client). */
+export async function fitWriteAllowed(c: Context<AppEnv>): Promise<boolean> {
+  const limiter = c.env?.FIT_WRITES;
+  return !limiter || (await limiter.limit({ key: clientKey(c) })).success;
+}
+
+/** The 429 a client gets past the write rate limit. */
+export const rateLimitedError = () =>
+  new ApiError(
+    429,
+    "rate_limited",
+    `too many fits from this client; at most 10 per minute, retry in ${RATE_LIMIT_RETRY_SECONDS} s`,
+  );
+
+async function postFit(
+  c: Context<AppEnv>,
+  deps: AppDeps,
+  json: FitBody,
+  query: z.infer<typeof FitQuerySchema>,
+) {
+  const result = await storeFit(c, deps, await readInput(c, json, query));
+  if (result.status === 503) {
+    return c.json(result.error.toBody(), 503, { "Retry-After": String(RETRY_AFTER_SECONDS) });
+  }
+  return c.json(result.answer, result.status);
 }
 
 /** Fitting a law to the user's own runs, `POST /api/v1/fits` (docs/fitting.md). */
 export const registerUserFits: Register = (app, deps) => {
   app.on("POST", "/api/v1/fits", async (c, next) => {
-    const limiter = c.env?.FIT_WRITES;
-    if (limiter && !(await limiter.limit({ key: clientKey(c) })).success) {
-      const error = new ApiError(
-        429,
-        "rate_limited",
-        `too many fits from this client; at most 10 per minute, retry in ${RATE_LIMIT_RETRY_SECONDS} s`,
-      );
-      return c.json(error.toBody(), 429, { "Retry-After": String(RATE_LIMIT_RETRY_SECONDS) });
+    if (!(await fitWriteAllowed(c))) {
+      return c.json(rateLimitedError().toBody(), 429, {
+        "Retry-After": String(RATE_LIMIT_RETRY_SECONDS),
+      });
     }
     requireJsonOrCsv(c.req.header("content-type"));
     await next();

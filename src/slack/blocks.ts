@@ -1,6 +1,7 @@
-import { formatCount, formatFlops, significant } from "../core/format.ts";
+import { formatCount, formatFlops, formatGrouped, significant } from "../core/format.ts";
 import type { QuantityKind } from "../core/parse.ts";
 import type { AllocateAnswer, AllocationAnswer } from "../service/allocate.ts";
+import type { HardwarePlan } from "../service/hardware.ts";
 
 /** Slack Block Kit limits for messages (docs.slack.dev reference/block-kit; node-slack-sdk types). */
 export const SLACK_LIMITS = {
@@ -43,19 +44,19 @@ export function clip(text: string, max: number): string {
   return `${cut.replace(/&[a-z]{0,4}$/, "")}…`;
 }
 
-const mrkdwn = (text: string, max: number = SLACK_LIMITS.sectionText): TextObject => ({
+export const mrkdwn = (text: string, max: number = SLACK_LIMITS.sectionText): TextObject => ({
   type: "mrkdwn",
   text: clip(text, max),
 });
 
 /** A link in mrkdwn; the URL must be http(s), and `|`/`>` cannot occur in it. */
-function link(url: string, label: string): string {
+export function link(url: string, label: string): string {
   if (!/^https?:\/\/[^\s<>|]+$/.test(url)) return escapeMrkdwn(label);
   return `<${escapeMrkdwn(url)}|${escapeMrkdwn(label)}>`;
 }
 
 /** "Hoffmann et al. 2022" from "Hoffmann et al. 2022, Training Compute-Optimal …". */
-function shortSource(source: string): string {
+export function shortSource(source: string): string {
   return clip(/^(.*?\b(?:19|20)\d\d)\b/.exec(source)?.[1] ?? source, 60);
 }
 
@@ -90,6 +91,22 @@ function questionTitle(query: AllocateAnswer["query"]): string {
   }
 }
 
+/** "1,024 × NVIDIA H100 SXM at 40% MFU, 2.5 per GPU-hour". */
+export function hardwareText(plan: HardwarePlan): string {
+  const mfu = `${significant(100 * plan.mfu, 3)}% MFU${plan.mfuIsDefault ? " (default)" : ""}`;
+  const price =
+    plan.pricePerGpuHour === undefined ? "" : `, ${significant(plan.pricePerGpuHour)} per GPU-hour`;
+  return `${formatGrouped(plan.gpus)} × ${plan.gpuLabel} at ${mfu}${price}`;
+}
+
+/** Training days, GPU-hours and cost of one allocation on the requested hardware. */
+function trainingFields(a: AllocationAnswer): string[] {
+  if (!a.training) return [];
+  const { days, gpuHours, gpus, cost } = a.training;
+  const time = `*Training time*\n${formatGrouped(days, 3)} days on ${formatGrouped(gpus)} GPU${gpus === 1 ? "" : "s"} (${formatCount(gpuHours)} GPU-hours)`;
+  return cost === undefined ? [time] : [time, `*Training cost*\n${formatCount(cost)}`];
+}
+
 /** The numbers of one allocation as section fields (the same formatting as the page). */
 export function allocationFields(a: AllocationAnswer, question: QuantityKind): TextObject[] {
   const fields = [
@@ -99,6 +116,7 @@ export function allocationFields(a: AllocationAnswer, question: QuantityKind): T
     `*Loss*\n${a.loss === null ? "— (no loss law)" : `${significant(a.loss)} nats/token`}`,
   ];
   if (question !== "flops") fields.push(`*Compute*\n${formatFlops(a.flops)}`);
+  fields.push(...trainingFields(a));
   return fields.map((text) => mrkdwn(text, SLACK_LIMITS.fieldText));
 }
 
@@ -127,6 +145,11 @@ function allocationSection(a: AllocationAnswer, question: QuantityKind): Block {
   return { type: "section", text: mrkdwn(lines.join("\n")), fields: allocationFields(a, question) };
 }
 
+/** "*Read* `input` *as* interpretation", with the user's text escaped. */
+export function readLine(input: string, interpretation: string): string {
+  return `*Read* \`${escapeMrkdwn(input.replaceAll("`", "'"))}\` *as* ${escapeMrkdwn(interpretation)}`;
+}
+
 export interface AnswerOptions {
   public: boolean;
   /** The calculator page for this question. */
@@ -147,7 +170,10 @@ export function answerMessage(answer: AllocateAnswer, options: AnswerOptions): S
       type: "section",
       text: mrkdwn(
         [
-          `*Read* \`${escapeMrkdwn(query.input.replaceAll("`", "'"))}\` *as* ${escapeMrkdwn(query.interpretation)}`,
+          readLine(query.input, query.interpretation),
+          ...(query.training
+            ? [`*Training on* ${escapeMrkdwn(hardwareText(query.training))}`]
+            : []),
           `${link(options.permalink, "Open in the calculator")} for charts and every detail.`,
         ].join("\n"),
       ),
@@ -216,7 +242,10 @@ export function usageText(command: string): string {
     `• \`${c} params 70B\`: tokens and compute that make a 70B model compute-optimal`,
     `• \`${c} tokens 2T\`: model size and compute for 2T tokens`,
     `• \`${c} loss 2.0\`: least compute to reach a loss (nats/token, fits with a loss law)`,
-    `• add \`fit chinchilla-approach3,epoch-2024\` to pick fits; \`public\` to post to the channel`,
+    `• \`${c} 1e24 inference 2T\`: the model with the least training + inference compute when it will serve 2T tokens (also \`${c} loss 2.0 inference 2T\`)`,
+    `• \`${c} 1e24 unique 500B\`: the best model when only 500B unique tokens exist (repeated epochs)`,
+    `• add \`gpu H100 gpus 1024\` (and \`mfu 40%\`, \`price 2.5\` per GPU-hour) for training days and cost`,
+    `• add \`fit chinchilla-approach3,epoch-2024\` to pick fits (your own \`user-…\` fits too); \`public\` to post to the channel`,
   ].join("\n");
 }
 

@@ -1,5 +1,6 @@
 import type { QuantityKind } from "../core/parse.ts";
 import type { AllocateRequest } from "../service/allocate.ts";
+import type { DataPlanRequest, InferencePlanRequest } from "../service/plans.ts";
 
 /** Longest command text read, in characters (each quantity is further capped by the parser). */
 export const MAX_TEXT_CHARS = 500;
@@ -8,14 +9,27 @@ export const MAX_TEXT_CHARS = 500;
 export type SlackCommand =
   | { kind: "help"; public: boolean }
   | { kind: "allocate"; request: AllocateRequest; public: boolean }
+  | { kind: "inference"; request: InferencePlanRequest; public: boolean }
+  | { kind: "data"; request: DataPlanRequest; public: boolean }
   | { kind: "invalid"; message: string; public: boolean };
 
-type Clause = QuantityKind | "fit";
+type HardwareClause = "gpu" | "gpus" | "mfu" | "pricePerGpuHour";
+type Clause = QuantityKind | "fit" | "inferenceTokens" | "uniqueTokens" | HardwareClause;
+
+/** How messages name a clause: the word the user typed for it. */
+const CLAUSE_NAMES: Partial<Record<Clause, string>> = {
+  inferenceTokens: "inference",
+  uniqueTokens: "unique",
+  pricePerGpuHour: "price",
+};
+const nameOf = (clause: Clause) => CLAUSE_NAMES[clause] ?? clause;
+
+/** Clauses whose value need not start with a digit (`fit epoch-2024`, `gpu H100`). */
+const WORD_VALUED: ReadonlySet<Clause> = new Set(["fit", "gpu"]);
 
 /**
  * Words that start a clause. A clause runs until the next clause word; text before the first
  * one is a FLOP budget (or params/tokens/loss when it ends in that unit: `70B params`).
- * New words (e.g. `inference`, `unique`) are added here.
  */
 const CLAUSE_WORDS: Record<string, Clause> = {
   flops: "flops",
@@ -32,6 +46,16 @@ const CLAUSE_WORDS: Record<string, Clause> = {
   loss: "loss",
   fit: "fit",
   fits: "fit",
+  inference: "inferenceTokens",
+  inferencetokens: "inferenceTokens",
+  serving: "inferenceTokens",
+  unique: "uniqueTokens",
+  uniquetokens: "uniqueTokens",
+  gpu: "gpu",
+  gpus: "gpus",
+  mfu: "mfu",
+  price: "pricePerGpuHour",
+  pricepergpuhour: "pricePerGpuHour",
 };
 
 /** Unit words that, ending a clause with no clause word, say which quantity it is. */
@@ -48,7 +72,8 @@ const TRAILING_UNITS: Record<string, QuantityKind> = {
 };
 
 const KEY_VALUE = /^(\p{L}+)[=:](.*)$/u;
-const STARTS_NUMERIC = /^[+\-.\d⁰¹²³⁴⁵⁶⁷⁸⁹０-９]/u;
+/** A value starts like a number (or a price: `price $2.5`). */
+const STARTS_NUMERIC = /^[$+\-.\d⁰¹²³⁴⁵⁶⁷⁸⁹０-９]/u;
 
 const fold = (word: string) => word.normalize("NFKC").toLowerCase();
 
@@ -72,7 +97,7 @@ function clauseAt(words: readonly string[], index: number): Clause | undefined {
   // Later, a clause word must be followed by its value (so `2T tokens` stays one quantity).
   const next = words[index + 1];
   if (next === undefined) return undefined;
-  return clause === "fit" || STARTS_NUMERIC.test(next) ? clause : undefined;
+  return WORD_VALUED.has(clause) || STARTS_NUMERIC.test(next) ? clause : undefined;
 }
 
 function leadingKind(words: readonly string[]): QuantityKind {
@@ -82,8 +107,9 @@ function leadingKind(words: readonly string[]): QuantityKind {
 
 /**
  * Reads a slash command's text: `1e24`, `5000 PF-days`, `1M H100-hours @ 40% MFU`,
- * `params 70B`, `tokens 2T`, `loss 2.0`, `fit a,b`, `help`, and `public` anywhere.
- * Never throws; the quantities themselves are parsed later by the allocate service.
+ * `params 70B`, `tokens 2T`, `loss 2.0`, `fit a,b`, `gpu H100 gpus 1024 mfu 40% price 2.5`,
+ * `1e24 inference 2T`, `1e24 unique 500B`, `help`, and `public` anywhere.
+ * Never throws; the quantities themselves are parsed later by the services.
  */
 export function parseCommandText(raw: string): SlackCommand {
   if (raw.length > MAX_TEXT_CHARS) {
@@ -110,22 +136,95 @@ export function parseCommandText(raw: string): SlackCommand {
   const first = clauses[0];
   if (first && clauseAt(words, 0) === undefined) first.clause = leadingKind(first.words);
 
-  const request: AllocateRequest = {};
+  const given: Partial<Record<Clause, string>> = {};
   for (const { clause, words: values } of clauses) {
     const value = values.join(" ");
     if (value === "") {
-      return { kind: "invalid", message: `${clause}: needs a value after it`, public: isPublic };
+      return {
+        kind: "invalid",
+        message: `${nameOf(clause)}: needs a value after it`,
+        public: isPublic,
+      };
     }
-    if (request[clause] !== undefined) {
-      return { kind: "invalid", message: `${clause}: given twice`, public: isPublic };
+    if (given[clause] !== undefined) {
+      return { kind: "invalid", message: `${nameOf(clause)}: given twice`, public: isPublic };
     }
-    request[clause] =
-      clause === "fit"
-        ? value
-            .split(/[\s,]+/u)
-            .filter((id) => id !== "")
-            .join(",")
-        : value;
+    given[clause] = clause === "fit" ? fitList(value) : value;
   }
-  return { kind: "allocate", request, public: isPublic };
+  return commandOf(given, isPublic);
+}
+
+function fitList(value: string): string {
+  return value
+    .split(/[\s,]+/u)
+    .filter((id) => id !== "")
+    .join(",");
+}
+
+const HARDWARE: readonly HardwareClause[] = ["gpu", "gpus", "mfu", "pricePerGpuHour"];
+
+/** The clauses each plan takes, and the example its messages show. */
+const PLANS = {
+  inferenceTokens: {
+    kind: "inference",
+    takes: ["flops", "loss", "fit", "inferenceTokens"],
+    example: "`1e24 inference 2T` or `loss 2.0 inference 2T`",
+  },
+  uniqueTokens: {
+    kind: "data",
+    takes: ["flops", "fit", "uniqueTokens"],
+    example: "`1e24 unique 500B`",
+  },
+} as const;
+
+/** Decides which question the clauses ask; combinations no answer takes are invalid. */
+function commandOf(given: Partial<Record<Clause, string>>, isPublic: boolean): SlackCommand {
+  const invalid = (message: string): SlackCommand => ({
+    kind: "invalid",
+    message,
+    public: isPublic,
+  });
+  const named = Object.keys(given) as Clause[];
+  if (given.inferenceTokens !== undefined && given.uniqueTokens !== undefined) {
+    return invalid("ask about inference demand or about unique data, not both at once");
+  }
+  const plan =
+    given.inferenceTokens !== undefined
+      ? PLANS.inferenceTokens
+      : given.uniqueTokens !== undefined
+        ? PLANS.uniqueTokens
+        : undefined;
+  if (plan === undefined) {
+    const { pricePerGpuHour, ...question } = given;
+    const request: AllocateRequest = { ...question };
+    // "$2.5" reads as 2.5 (per GPU-hour, in the user's currency).
+    if (pricePerGpuHour !== undefined) {
+      request.pricePerGpuHour = pricePerGpuHour.replace(/^\$\s*/u, "");
+    }
+    return { kind: "allocate", request, public: isPublic };
+  }
+  const takes: readonly Clause[] = plan.takes;
+  const extra = named.filter((clause) => !takes.includes(clause));
+  if (extra.length > 0) {
+    const what = extra.some((clause) => HARDWARE.includes(clause as HardwareClause))
+      ? "GPU time"
+      : extra.map(nameOf).join(" and ");
+    return invalid(`${what}: not with this plan; write ${plan.example}`);
+  }
+  if (plan.kind === "inference") {
+    if (given.flops === undefined && given.loss === undefined) {
+      return invalid(`inference: give a budget or a target loss too, e.g. ${plan.example}`);
+    }
+    const { flops, loss, inferenceTokens, fit } = given;
+    return {
+      kind: "inference",
+      request: { flops, loss, inferenceTokens, fit },
+      public: isPublic,
+    };
+  }
+  if (given.flops === undefined) {
+    return invalid(`unique: give a training budget too, e.g. ${plan.example}`);
+  }
+  const { flops, uniqueTokens, fit } = given;
+  return { kind: "data", request: { flops, uniqueTokens, fit }, public: isPublic };
 }

@@ -1,9 +1,11 @@
 import type { Context } from "hono";
 import { ApiError } from "../api/errors.ts";
-import { type AllocateRequest, answerAllocate } from "../service/allocate.ts";
+import { answerAllocate } from "../service/allocate.ts";
+import { answerDataPlan, answerInferencePlan } from "../service/plans.ts";
 import type { AppEnv, Register } from "../types.ts";
 import { answerMessage, errorMessage, helpMessage, type SlackMessage } from "./blocks.ts";
-import { parseCommandText } from "./command.ts";
+import { parseCommandText, type SlackCommand } from "./command.ts";
+import { dataMessage, inferenceMessage } from "./plan-blocks.ts";
 import {
   importSigningKey,
   MAX_BODY_BYTES,
@@ -26,16 +28,47 @@ function refusal(
   return c.json(new ApiError(status, code, message).toBody(), status);
 }
 
-function permalinkOf(
-  requestUrl: string,
-  request: AllocateRequest,
-  question: string,
-  input: string,
-) {
+/** The calculator page for the same question: the user's own text for each parameter. */
+function permalinkOf(requestUrl: string, parameters: Record<string, unknown>): string {
   const url = new URL("/", requestUrl);
-  url.searchParams.set(question, input);
-  if (typeof request.fit === "string") url.searchParams.set("fit", request.fit);
+  for (const [name, value] of Object.entries(parameters)) {
+    if (typeof value === "string" && value !== "") url.searchParams.set(name, value);
+  }
   return url.href;
+}
+
+type Answerable = Exclude<SlackCommand, { kind: "help" | "invalid" }>;
+
+/** Answers a parsed question as Block Kit; throws ApiError for bad input, as the API does. */
+async function answerOf(c: Context<AppEnv>, command: Answerable): Promise<SlackMessage> {
+  const registry = await c.var.fits(command.request.fit);
+  const permalink = (parameters: Record<string, unknown>) =>
+    permalinkOf(c.req.url, { ...parameters, fit: command.request.fit });
+  const options = { public: command.public };
+  switch (command.kind) {
+    case "inference": {
+      const { flops, loss, inferenceTokens } = command.request;
+      const answer = answerInferencePlan(registry, command.request);
+      return inferenceMessage(answer, {
+        ...options,
+        permalink: permalink({ flops, loss, inferenceTokens }),
+      });
+    }
+    case "data": {
+      const { flops, uniqueTokens } = command.request;
+      const answer = answerDataPlan(registry, command.request);
+      return dataMessage(answer, { ...options, permalink: permalink({ flops, uniqueTokens }) });
+    }
+    case "allocate": {
+      const { gpu, gpus, mfu, pricePerGpuHour } = command.request;
+      const answer = answerAllocate(registry, command.request);
+      const { question, input } = answer.query;
+      return answerMessage(answer, {
+        ...options,
+        permalink: permalink({ [question]: input, gpu, gpus, mfu, pricePerGpuHour }),
+      });
+    }
+  }
 }
 
 async function reply(
@@ -57,13 +90,7 @@ async function reply(
   if (parsed.kind === "help") return helpMessage(command);
   if (parsed.kind === "invalid") return errorMessage(command, text, parsed.message);
   try {
-    const registry = await c.var.fits(parsed.request.fit);
-    const answer = answerAllocate(registry, parsed.request);
-    const { question, input } = answer.query;
-    return answerMessage(answer, {
-      public: parsed.public,
-      permalink: permalinkOf(c.req.url, parsed.request, question, input),
-    });
+    return await answerOf(c, parsed);
   } catch (error) {
     if (error instanceof ApiError)
       return errorMessage(command, text, error.message, error.expected);

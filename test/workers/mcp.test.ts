@@ -6,14 +6,25 @@ import {
 import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport as TransportV1 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parametricLossOf } from "../../src/core/fitting/parametric.ts";
 import { seedAll } from "./helpers.ts";
 
 const BASE = "http://calc.test";
 const MCP_URL = new URL(`${BASE}/mcp`);
 
-/** The Worker's fetch, so the real client talks to the real Worker in-process. */
-const workerFetch = (input: string | URL | Request, init?: RequestInit) =>
-  exports.default.fetch(new Request(input, init));
+let requests = 0;
+
+/**
+ * The Worker's fetch, so the real client talks to the real Worker in-process. Each request
+ * comes from its own address, so fit_scaling_law's write rate limit (tested below) stays out
+ * of the way.
+ */
+const workerFetch = (input: string | URL | Request, init?: RequestInit) => {
+  requests += 1;
+  const request = new Request(input, init);
+  request.headers.set("cf-connecting-ip", `198.18.${(requests >> 8) & 255}.${requests & 255}`);
+  return exports.default.fetch(request);
+};
 
 interface ToolResult {
   content: { type: string; text?: string }[];
@@ -87,6 +98,32 @@ const postAllocate = (body: unknown) =>
     body: JSON.stringify(body),
   });
 
+/** A known law (Hoffmann et al. 2022 eq. 10, unrounded; scaling-laws.md §2) sampled on 3 budgets. */
+const LAW = { E: 1.693374, A: 406.401, B: 410.7228, alpha: 0.33917084, beta: 0.2849083 };
+const USER_RUNS = [1e18, 1e19, 1e20].flatMap((flops) =>
+  [0.5, 1, 2].map((factor) => {
+    const params = Math.sqrt(flops / 120) * factor;
+    const tokens = flops / (6 * params);
+    return { params, tokens, loss: parametricLossOf(LAW, params, tokens) };
+  }),
+);
+
+/** A fit to the user's runs through the HTTP API; the same runs always give the same id. */
+async function userFitId(): Promise<string> {
+  const res = await exports.default.fetch(`${BASE}/api/v1/fits`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "cf-connecting-ip": "192.0.2.77" },
+    body: JSON.stringify({ runs: USER_RUNS, name: "mcp test runs" }),
+  });
+  expect([200, 201]).toContain(res.status);
+  return ((await res.json()) as { id: string }).id;
+}
+
+const query = (params: Record<string, string | undefined>) =>
+  new URLSearchParams(
+    Object.entries(params).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  ).toString();
+
 beforeAll(async () => {
   await seedAll();
 });
@@ -106,7 +143,14 @@ describe.each(CLIENTS)("$name", (spec) => {
     const { tools } = await client.listTools();
     const names = tools.map((tool) => tool.name);
     expect(names).toEqual(
-      expect.arrayContaining(["compute_optimal_allocation", "predict_loss", "list_fits"]),
+      expect.arrayContaining([
+        "compute_optimal_allocation",
+        "predict_loss",
+        "plan_inference",
+        "plan_data",
+        "fit_scaling_law",
+        "list_fits",
+      ]),
     );
     expect(new Set(names).size).toBe(names.length);
     for (const tool of tools) {
@@ -116,10 +160,70 @@ describe.each(CLIENTS)("$name", (spec) => {
       expect(tool.outputSchema?.type, tool.name).toBe("object");
     }
     const allocation = tools.find((tool) => tool.name === "compute_optimal_allocation");
+    const inputs = (name: string) =>
+      Object.keys(tools.find((tool) => tool.name === name)?.inputSchema.properties as object);
     expect(Object.keys(allocation?.inputSchema.properties as object)).toEqual(
       expect.arrayContaining(["flops", "params", "tokens", "loss", "fits", "kaplanBudget"]),
     );
+    expect(inputs("compute_optimal_allocation")).toEqual(
+      expect.arrayContaining(["gpu", "gpus", "mfu", "pricePerGpuHour"]),
+    );
+    expect(inputs("predict_loss")).toEqual(expect.arrayContaining(["uniqueTokens"]));
+    expect(inputs("plan_inference").sort()).toEqual(["fit", "flops", "inferenceTokens", "loss"]);
+    expect(inputs("plan_data").sort()).toEqual(["fit", "flops", "uniqueTokens"]);
+    expect(inputs("fit_scaling_law").sort()).toEqual(["bootstrap", "name", "runs"]);
+    const writer = tools.find((tool) => tool.name === "fit_scaling_law") as
+      | { annotations?: Record<string, unknown> }
+      | undefined;
+    expect(writer?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false });
+    const listFits = tools.find((tool) => tool.name === "list_fits");
+    expect(listFits?.description).toMatch(/user-/);
   });
+
+  it("advertises the allocation intervals as fixed-length pairs every client reads", async () => {
+    const { tools } = await client.listTools();
+    const output = tools.find((tool) => tool.name === "compute_optimal_allocation")?.outputSchema;
+    const path = ["properties", "allocations", "items", "properties", "intervals", "properties"];
+    const intervals = path.reduce<unknown>(
+      (node, key) => (node as Record<string, unknown> | undefined)?.[key],
+      output,
+    ) as Record<string, Record<string, unknown>> | undefined;
+    for (const field of ["params", "tokens", "loss"]) {
+      expect(intervals?.[field], field).toMatchObject({ type: "array", minItems: 2, maxItems: 2 });
+      expect(intervals?.[field]?.items, field).toEqual({
+        anyOf: [{ type: "number" }, { type: "number" }],
+      });
+    }
+  });
+
+  it.each([
+    [
+      { flops: "1e24", gpu: "H100", gpus: 1024, mfu: "40%", pricePerGpuHour: 2.5 },
+      { flops: "1e24", gpu: "H100", gpus: 1024, mfu: "40%", pricePerGpuHour: 2.5 },
+    ],
+    [
+      { flops: "1M H100-hours @ 45% MFU", fits: ["epoch-2024", "chinchilla-approach3"] },
+      { flops: "1M H100-hours @ 45% MFU", fit: ["epoch-2024", "chinchilla-approach3"] },
+    ],
+    [
+      { params: "70B", gpu: "A100", mfu: 0.5, fits: ["epoch-2024"] },
+      { params: "70B", gpu: "A100", mfu: 0.5, fit: ["epoch-2024"] },
+    ],
+  ])(
+    "compute_optimal_allocation %j adds training time and intervals as the API does",
+    async (args, body) => {
+      const result = await client.callTool({ name: "compute_optimal_allocation", arguments: args });
+      expect(result.isError ?? false, JSON.stringify(result.content)).toBe(false);
+      expect(result.structuredContent).toEqual(await postAllocate(body));
+      const answer = result.structuredContent as {
+        allocations: { fit: string; training?: { days: number }; intervals?: { level: number } }[];
+      };
+      for (const a of answer.allocations) expect(a.training?.days, a.fit).toBeGreaterThan(0);
+      const epoch = answer.allocations.find((a) => a.fit === "epoch-2024");
+      expect(epoch?.intervals?.level).toBe(0.8);
+      expect(result.content[0]?.text).toMatch(/GPU-hours/);
+    },
+  );
 
   it.each([
     [{ flops: "5000 PF-days" }, { flops: "5000 PF-days" }],
@@ -153,6 +257,115 @@ describe.each(CLIENTS)("$name", (spec) => {
     expect(result.content[0]?.text).toMatch(/^epoch-2024 /m);
   });
 
+  it("predict_loss with uniqueTokens equals GET /api/v1/predict", async () => {
+    const args = { params: "8.7B", tokens: "178B", uniqueTokens: "25B" };
+    const result = await client.callTool({
+      name: "predict_loss",
+      arguments: { ...args, fits: ["muennighoff-2023", "epoch-2024"] },
+    });
+    expect(result.isError ?? false).toBe(false);
+    expect(result.structuredContent).toEqual(
+      await apiJson(`/api/v1/predict?${query({ ...args, fit: "muennighoff-2023,epoch-2024" })}`),
+    );
+    const answer = result.structuredContent as { query: { uniqueTokens?: { value: number } } };
+    expect(answer.query.uniqueTokens?.value).toBe(25e9);
+  });
+
+  it.each([
+    { flops: "1e24", inferenceTokens: "2T" },
+    { loss: "2.0", inferenceTokens: "2T", fit: "epoch-2024" },
+    { flops: "5000 PF-days", inferenceTokens: "0" },
+    { loss: "1.95", inferenceTokens: "10T", fit: "chinchilla-approach3" },
+  ])("plan_inference %j equals GET /api/v1/plan/inference", async (args) => {
+    const result = await client.callTool({ name: "plan_inference", arguments: args });
+    expect(result.isError ?? false, JSON.stringify(result.content)).toBe(false);
+    const api = (await apiJson(`/api/v1/plan/inference?${query(args)}`)) as {
+      query: { interpretation: string };
+      params: number;
+    };
+    expect(result.structuredContent).toEqual(api);
+    expect(result.content[0]?.text?.startsWith(api.query.interpretation)).toBe(true);
+    expect(result.content[0]?.text).toMatch(/^inference-aware\s/m);
+  });
+
+  it("plan_inference takes numbers as the API takes their text", async () => {
+    const args = { flops: 1e24, inferenceTokens: 2e12 };
+    const result = await client.callTool({ name: "plan_inference", arguments: args });
+    expect(result.structuredContent).toEqual(
+      await apiJson(
+        `/api/v1/plan/inference?${query({ flops: "1e+24", inferenceTokens: "2000000000000" })}`,
+      ),
+    );
+  });
+
+  it.each([
+    { flops: "1e24", uniqueTokens: "500B" },
+    { flops: "1e22", uniqueTokens: "1B" },
+    { flops: "5000 PF-days", uniqueTokens: "100B", fit: "muennighoff-2023" },
+  ])("plan_data %j equals GET /api/v1/plan/data", async (args) => {
+    const result = await client.callTool({ name: "plan_data", arguments: args });
+    expect(result.isError ?? false, JSON.stringify(result.content)).toBe(false);
+    const api = (await apiJson(`/api/v1/plan/data?${query(args)}`)) as { warnings: string[] };
+    expect(result.structuredContent).toEqual(api);
+    for (const warning of api.warnings) expect(result.content[0]?.text).toContain(warning);
+    expect(result.content[0]?.text).toMatch(/^data-constrained\s/m);
+  });
+
+  it("answers under a fit made from the user's runs", async () => {
+    const id = await userFitId();
+    const allocation = await client.callTool({
+      name: "compute_optimal_allocation",
+      arguments: { flops: "1e22", fits: [id, "epoch-2024"] },
+    });
+    expect(allocation.isError ?? false, JSON.stringify(allocation.content)).toBe(false);
+    expect(allocation.structuredContent).toEqual(
+      await postAllocate({ flops: "1e22", fit: [id, "epoch-2024"] }),
+    );
+    const plan = await client.callTool({
+      name: "plan_inference",
+      arguments: { flops: "1e22", inferenceTokens: "1T", fit: id },
+    });
+    expect(plan.isError ?? false, JSON.stringify(plan.content)).toBe(false);
+    expect(plan.structuredContent).toMatchObject({ fit: id });
+    expect(plan.structuredContent).toEqual(
+      await apiJson(
+        `/api/v1/plan/inference?${query({ flops: "1e22", inferenceTokens: "1T", fit: id })}`,
+      ),
+    );
+    const predicted = await client.callTool({
+      name: "predict_loss",
+      arguments: { params: "1B", tokens: "20B", fits: [id] },
+    });
+    expect(predicted.structuredContent).toEqual(
+      await apiJson(`/api/v1/predict?${query({ params: "1B", tokens: "20B", fit: id })}`),
+    );
+  });
+
+  it.each([
+    [{ runs: USER_RUNS.slice(0, 7), name: "mcp fit" }],
+    [{ runs: USER_RUNS, bootstrap: 20 }],
+    [{ runs: USER_RUNS.map(({ params, tokens, loss }) => ({ flops: 6 * params * tokens, loss })) }],
+  ])("fit_scaling_law %# equals POST /api/v1/fits for the same runs", async (body) => {
+    const result = await client.callTool({ name: "fit_scaling_law", arguments: body });
+    expect(result.isError ?? false, JSON.stringify(result.content)).toBe(false);
+    const res = await exports.default.fetch(`${BASE}/api/v1/fits`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "cf-connecting-ip": "192.0.2.78" },
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(200);
+    const api = (await res.json()) as { id: string; kind: string };
+    expect(result.structuredContent).toEqual(api);
+    expect(result.content[0]?.text?.startsWith(`${api.id}: `)).toBe(true);
+    if (api.kind === "parametric") {
+      const allocation = await client.callTool({
+        name: "compute_optimal_allocation",
+        arguments: { flops: "1e21", fits: [api.id] },
+      });
+      expect(allocation.isError ?? false).toBe(false);
+    }
+  });
+
   it("list_fits equals GET /api/v1/fits", async () => {
     const result = await client.callTool({ name: "list_fits", arguments: {} });
     expect(result.isError ?? false).toBe(false);
@@ -174,11 +387,83 @@ describe.each(CLIENTS)("$name", (spec) => {
     ],
     ["predict_loss", { params: "70B" }, /tokens/],
     ["predict_loss", { params: true, tokens: "1T" }, /params/],
+    ["predict_loss", { params: "1B", tokens: "20B", uniqueTokens: "lots" }, /uniqueTokens/],
+    ["compute_optimal_allocation", { flops: "1e24", gpu: "Z999" }, /unknown GPU/],
+    ["compute_optimal_allocation", { flops: "1e24", gpus: 8 }, /gpu: required/],
+    ["compute_optimal_allocation", { flops: "1e24", gpu: "H100", gpus: 0 }, /gpus/],
+    ["compute_optimal_allocation", { flops: "1e24", gpu: "H100", mfu: "150%" }, /mfu/],
+    [
+      "compute_optimal_allocation",
+      { flops: "1e24", gpu: "H100", pricePerGpuHour: "cheap" },
+      /pricePerGpuHour/,
+    ],
+    ["plan_inference", { flops: "1e24" }, /inferenceTokens: required/],
+    ["plan_inference", { inferenceTokens: "2T" }, /give exactly one/],
+    ["plan_inference", { flops: "1e24", loss: 2, inferenceTokens: "2T" }, /exactly one/],
+    ["plan_inference", { flops: "1e24", inferenceTokens: "-2T" }, /inferenceTokens/],
+    ["plan_inference", { loss: 1.0, inferenceTokens: "2T" }, /irreducible/],
+    [
+      "plan_inference",
+      { flops: "1e24", inferenceTokens: "2T", fit: "kaplan-2020" },
+      /no parametric loss law/,
+    ],
+    ["plan_inference", { flops: "1e24", inferenceTokens: "2T", fit: "no-such-fit" }, /unknown fit/],
+    ["plan_inference", { flops: "1e24", inferenceTokens: "2T", fit: ["epoch-2024"] }, /fit/],
+    ["fit_scaling_law", { runs: USER_RUNS.slice(0, 4) }, /at least 5 runs/],
+    ["fit_scaling_law", { runs: [] }, /at least 5 runs/],
+    [
+      "fit_scaling_law",
+      { runs: USER_RUNS.map((r, i) => (i === 2 ? { ...r, loss: -1 } : r)) },
+      /loss/,
+    ],
+    ["fit_scaling_law", { runs: [{ flops: 1e20, loss: 3 }, ...USER_RUNS] }, /runs\[1\]/],
+    ["fit_scaling_law", { runs: USER_RUNS, bootstrap: 100_000 }, /bootstrap/],
+    ["fit_scaling_law", { runs: USER_RUNS, color: "red" }, /color|unrecognized/i],
+    ["fit_scaling_law", { runs: "params,tokens,loss" }, /runs/],
+    ["plan_data", { flops: "1e24" }, /uniqueTokens: required/],
+    ["plan_data", { uniqueTokens: "500B" }, /flops: required/],
+    ["plan_data", { flops: "1e24", uniqueTokens: "0" }, /uniqueTokens/],
+    [
+      "plan_data",
+      { flops: "1e24", uniqueTokens: "500B", fit: "chinchilla-approach3" },
+      /repeated data/,
+    ],
   ])("%s(%j) is a tool error, not a failed request", async (name, args, message) => {
     const result = await client.callTool({ name, arguments: args });
     expect(result.isError).toBe(true);
     expect(result.structuredContent).toBeUndefined();
     expect(result.content[0]?.text).toMatch(message);
+  });
+});
+
+describe("fit_scaling_law and the write rate limit", () => {
+  it("is a tool error once a client passes 10 fits a minute, and only for that client", async () => {
+    const fetchAs = (ip: string) => (input: string | URL | Request, init?: RequestInit) => {
+      const request = new Request(input, init);
+      request.headers.set("cf-connecting-ip", ip);
+      return exports.default.fetch(request);
+    };
+    const client = new ClientV2({ name: "test", version: "0" });
+    await client.connect(new TransportV2(MCP_URL, { fetch: fetchAs("203.0.113.77") }));
+    const call = () =>
+      client.callTool({
+        name: "fit_scaling_law",
+        arguments: { runs: USER_RUNS },
+      }) as Promise<ToolResult>;
+    const results: ToolResult[] = [];
+    for (let i = 0; i < 11; i++) results.push(await call());
+    expect(results.slice(0, 10).every((r) => !r.isError)).toBe(true);
+    expect(results[10]?.isError).toBe(true);
+    expect(results[10]?.content[0]?.text).toMatch(/429 rate_limited/);
+    await client.close();
+    const other = new ClientV2({ name: "test", version: "0" });
+    await other.connect(new TransportV2(MCP_URL, { fetch: fetchAs("203.0.113.78") }));
+    const ok = (await other.callTool({
+      name: "fit_scaling_law",
+      arguments: { runs: USER_RUNS },
+    })) as ToolResult;
+    expect(ok.isError ?? false).toBe(false);
+    await other.close();
   });
 });
 

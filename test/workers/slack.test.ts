@@ -1,8 +1,10 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_FIT_IDS } from "../../src/core/fits/defaults.ts";
-import { formatCount, formatFlops, significant } from "../../src/core/format.ts";
-import type { AllocateAnswer } from "../../src/service/allocate.ts";
+import { parametricLossOf } from "../../src/core/fitting/parametric.ts";
+import { formatCount, formatFlops, formatGrouped, significant } from "../../src/core/format.ts";
+import type { AllocateAnswer, AllocationAnswer } from "../../src/service/allocate.ts";
+import type { DataPlanAnswer, InferencePlanAnswer } from "../../src/service/plans.ts";
 import {
   answerMessage,
   type Block,
@@ -119,12 +121,14 @@ async function expectRefused(
   expect(reads.count, "the fit registry was read for a refused request").toBe(0);
 }
 
-async function apiAnswer(query: string): Promise<AllocateAnswer> {
+async function apiJson<T>(path: string): Promise<T> {
   const { app } = freshApp();
-  const res = await app.request(`${URL_BASE}/api/v1/allocate?${query}`, {}, env);
-  expect(res.status).toBe(200);
-  return (await res.json()) as AllocateAnswer;
+  const res = await app.request(`${URL_BASE}${path}`, {}, env);
+  expect(res.status, path).toBe(200);
+  return (await res.json()) as T;
 }
+
+const apiAnswer = (query: string) => apiJson<AllocateAnswer>(`/api/v1/allocate?${query}`);
 
 function textsOf(message: SlackMessage): string[] {
   return [
@@ -466,7 +470,7 @@ describe("the command language", () => {
   it("answers invalid text with 200, the error and the usage, ephemerally", async () => {
     const cases: [string, RegExp][] = [
       ["banana", /could not read a number/],
-      ["inference 2T", /could not read a number/],
+      ["inference 2T", /inference: give a budget or a target loss/],
       ["params", /params: needs a value/],
       ["params 70B tokens 2T", /exactly one of/],
       ["params 70B params 80B", /params: given twice/],
@@ -599,6 +603,314 @@ describe("parseCommandText", () => {
     expect(parseCommandText("1e24 FLOPs")).toEqual({
       kind: "allocate",
       request: { flops: "1e24 FLOPs" },
+      public: false,
+    });
+  });
+});
+
+/** The section holding a plan's numbers: the only one with fields. */
+function planFields(message: SlackMessage): string[] {
+  const sections = (message.blocks ?? []).filter(
+    (b): b is Extract<Block, { type: "section" }> => b.type === "section" && b.fields !== undefined,
+  );
+  expect(sections).toHaveLength(1);
+  return sections[0]?.fields?.map((f) => f.text) ?? [];
+}
+
+function readSection(message: SlackMessage): string {
+  const block = message.blocks?.[1];
+  return block?.type === "section" ? block.text.text : "";
+}
+
+const nats = (loss: number) => `${significant(loss)} nats/token`;
+const query = (params: Record<string, string>) => new URLSearchParams(params).toString();
+
+describe("inference-aware plans: /chinchilla 1e24 inference 2T", () => {
+  const forms: [text: string, params: Record<string, string>][] = [
+    ["1e24 inference 2T", { flops: "1e24", inferenceTokens: "2T" }],
+    ["loss 2.0 inference 2T", { loss: "2.0", inferenceTokens: "2T" }],
+    ["5000 PF-days serving 500B tokens", { flops: "5000 PF-days", inferenceTokens: "500B tokens" }],
+    ["1e23 inference 0", { flops: "1e23", inferenceTokens: "0" }],
+    [
+      "inferenceTokens=20T loss 1.95 fit epoch-2024",
+      { loss: "1.95", inferenceTokens: "20T", fit: "epoch-2024" },
+    ],
+  ];
+
+  for (const [text, params] of forms) {
+    it(`answers "${text}" with the numbers of GET /api/v1/plan/inference`, async () => {
+      const { message } = await command(text);
+      const api = await apiJson<InferencePlanAnswer>(`/api/v1/plan/inference?${query(params)}`);
+      expect(message.response_type).toBe("ephemeral");
+      expectWithinSlackLimits(message);
+      const co = api.computeOptimal;
+      expect(planFields(message)).toEqual([
+        `*Parameters*\n${formatCount(api.params)}`,
+        `*Tokens*\n${formatCount(api.tokens)}`,
+        `*Tokens per parameter*\n${significant(api.tokensPerParam)}`,
+        `*Loss*\n${nats(api.loss)}`,
+        `*Training compute*\n${formatFlops(api.trainingFlops)}`,
+        `*Inference compute*\n${formatFlops(api.inferenceFlops)}`,
+        `*Total compute*\n${formatFlops(api.totalFlops)}`,
+        `*Saving*\n${formatFlops(api.savingFlops)} (${significant(100 * api.savingFraction)}% of the compute-optimal total)`,
+        `*Compute-optimal instead*\n${formatCount(co.params)} parameters on ${formatCount(co.tokens)} tokens, ${formatFlops(co.totalFlops)} in total`,
+      ]);
+      expect(message.blocks?.[0]?.type).toBe("header");
+      expect(readSection(message)).toContain(api.query.interpretation);
+      const permalink = new URL(`${URL_BASE}/`);
+      for (const [name, value] of Object.entries(params)) permalink.searchParams.set(name, value);
+      expect(readSection(message)).toContain(
+        `<${permalink.href.replaceAll("&", "&amp;")}|Open in the calculator>`,
+      );
+      expect(message.text).toContain(
+        `${formatCount(api.params)} parameters on ${formatCount(api.tokens)} tokens`,
+      );
+      const context = message.blocks?.at(-1);
+      expect(context?.type === "context" && context.elements.at(-1)?.text).toMatch(
+        new RegExp(
+          `^Sources: <${api.sourceUrl.replaceAll(".", "\\.")}\\|.+> · <https://arxiv\\.org/abs/2401\\.00448\\|Sardana et al\\. 2024>$`,
+        ),
+      );
+    });
+  }
+
+  it("with no inference demand trains the compute-optimal model and saves nothing", async () => {
+    const api = await apiJson<InferencePlanAnswer>(
+      "/api/v1/plan/inference?flops=1e23&inferenceTokens=0",
+    );
+    // The plan is the compute-optimal one, up to the minimiser's tolerance.
+    expect(Math.abs(api.savingFlops)).toBeLessThan(1e-6 * api.totalFlops);
+    const fields = planFields((await command("1e23 inference 0")).message);
+    expect(fields[0]).toBe(`*Parameters*\n${formatCount(api.computeOptimal.params)}`);
+  });
+
+  it("posts to the channel with public", async () => {
+    expect((await command("public 1e24 inference 2T")).message.response_type).toBe("in_channel");
+  });
+});
+
+describe("data-constrained plans: /chinchilla 1e24 unique 500B", () => {
+  const forms: [text: string, params: Record<string, string>][] = [
+    ["1e24 unique 500B", { flops: "1e24", uniqueTokens: "500B" }],
+    ["1e22 unique 1B", { flops: "1e22", uniqueTokens: "1B" }],
+    [
+      "5000 PF-days uniqueTokens=100B fit muennighoff-2023",
+      { flops: "5000 PF-days", uniqueTokens: "100B", fit: "muennighoff-2023" },
+    ],
+  ];
+
+  for (const [text, params] of forms) {
+    it(`answers "${text}" with the numbers of GET /api/v1/plan/data`, async () => {
+      const { message } = await command(text);
+      const api = await apiJson<DataPlanAnswer>(`/api/v1/plan/data?${query(params)}`);
+      expectWithinSlackLimits(message);
+      const u = api.unlimited;
+      expect(planFields(message)).toEqual([
+        `*Parameters*\n${formatCount(api.params)}`,
+        `*Tokens*\n${formatCount(api.tokens)}`,
+        `*Tokens per parameter*\n${significant(api.tokensPerParam)}`,
+        `*Epochs*\n${significant(api.epochs)}`,
+        `*Loss*\n${nats(api.loss)}`,
+        `*Loss with unlimited data*\n${nats(u.loss)} (${formatCount(u.params)} parameters on ${formatCount(u.tokens)} tokens)`,
+        `*Loss penalty*\n+${significant(api.lossPenalty)} nats/token`,
+      ]);
+      const section = message.blocks?.find((b) => b.type === "section" && b.fields) as Extract<
+        Block,
+        { type: "section" }
+      >;
+      for (const warning of api.warnings) expect(section.text.text).toContain(`_${warning}_`);
+      const permalink = new URL(`${URL_BASE}/`);
+      for (const [name, value] of Object.entries(params)) permalink.searchParams.set(name, value);
+      expect(readSection(message)).toContain(permalink.href.replaceAll("&", "&amp;"));
+      expect(message.text).toContain(`${significant(api.epochs)} epochs`);
+    });
+  }
+
+  it("warns about many epochs when unique data is scarce", async () => {
+    const api = await apiJson<DataPlanAnswer>("/api/v1/plan/data?flops=1e22&uniqueTokens=1B");
+    expect(api.warnings.length).toBeGreaterThan(0);
+  });
+});
+
+describe("training time: gpu, gpus, mfu, price", () => {
+  /** The training fields of one allocation, from the API's numbers. */
+  function trainingFieldsOf(a: AllocationAnswer): string[] {
+    const t = a.training;
+    if (!t) throw new Error(`no training time for ${a.fit}`);
+    const time = `*Training time*\n${formatGrouped(t.days, 3)} days on ${formatGrouped(t.gpus)} GPU${t.gpus === 1 ? "" : "s"} (${formatCount(t.gpuHours)} GPU-hours)`;
+    return t.cost === undefined ? [time] : [time, `*Training cost*\n${formatCount(t.cost)}`];
+  }
+
+  const forms: [text: string, apiQuery: Record<string, string>, hardware: RegExp][] = [
+    [
+      "1e24 gpu H100 gpus 1024",
+      { flops: "1e24", gpu: "H100", gpus: "1024" },
+      /1,024 × NVIDIA H100 SXM at 40% MFU \(default\)/,
+    ],
+    [
+      "params 70B gpu A100 gpus 512 mfu 50% price $2",
+      { params: "70B", gpu: "A100", gpus: "512", mfu: "50%", pricePerGpuHour: "2" },
+      /512 × NVIDIA A100 SXM at 50% MFU, 2 per GPU-hour$/m,
+    ],
+    [
+      "1M H100-hours @ 45% MFU",
+      { flops: "1M H100-hours @ 45% MFU" },
+      /1 × NVIDIA H100 SXM at 45% MFU/,
+    ],
+  ];
+
+  for (const [text, apiQuery, hardware] of forms) {
+    it(`"${text}" adds each fit's training days as the API does`, async () => {
+      const { message } = await command(text);
+      const api = await apiAnswer(query(apiQuery));
+      expectWithinSlackLimits(message);
+      expectSameNumbersAsApi(message, api);
+      const base = api.query.question === "flops" ? 4 : 5;
+      for (const a of api.allocations) {
+        const fields = fitSection(message, a.fit).fields?.map((f) => f.text) ?? [];
+        expect(fields.slice(base)).toEqual(trainingFieldsOf(a));
+      }
+      expect(readSection(message)).toMatch(hardware);
+    });
+  }
+
+  it("keeps the hardware in the permalink", async () => {
+    const { message } = await command("1e24 gpu H100 gpus 1024 fit epoch-2024");
+    expect(readSection(message)).toContain(
+      `<${URL_BASE}/?flops=1e24&amp;gpu=H100&amp;gpus=1024&amp;fit=epoch-2024|Open in the calculator>`,
+    );
+  });
+});
+
+describe("fits made from the user's runs", () => {
+  /** A known law (Hoffmann et al. 2022 eq. 10, unrounded; scaling-laws.md §2) on 3 budgets. */
+  const LAW = { E: 1.693374, A: 406.401, B: 410.7228, alpha: 0.33917084, beta: 0.2849083 };
+  const runs = [1e18, 1e19, 1e20].flatMap((flops) =>
+    [0.5, 1, 2].map((factor) => {
+      const params = Math.sqrt(flops / 120) * factor;
+      const tokens = flops / (6 * params);
+      return { params, tokens, loss: parametricLossOf(LAW, params, tokens) };
+    }),
+  );
+
+  it("answers allocate and inference questions under a user- fit id", async () => {
+    const { app } = freshApp();
+    const res = await app.request(
+      `${URL_BASE}/api/v1/fits`,
+      {
+        method: "POST",
+        headers: { "content-type": "application/json", "cf-connecting-ip": "192.0.2.88" },
+        body: JSON.stringify({ runs, name: "slack test runs" }),
+      },
+      env,
+    );
+    expect([200, 201]).toContain(res.status);
+    const { id } = (await res.json()) as { id: string };
+    expect(id).toMatch(/^user-/);
+
+    const { message } = await command(`1e22 fit ${id}, epoch-2024`);
+    expectWithinSlackLimits(message);
+    expectSameNumbersAsApi(message, await apiAnswer(`flops=1e22&fit=${id},epoch-2024`));
+
+    const plan = await command(`1e22 inference 1T fit ${id}`);
+    const api = await apiJson<InferencePlanAnswer>(
+      `/api/v1/plan/inference?flops=1e22&inferenceTokens=1T&fit=${id}`,
+    );
+    expect(api.fit).toBe(id);
+    expect(planFields(plan.message)[0]).toBe(`*Parameters*\n${formatCount(api.params)}`);
+  });
+});
+
+describe("plan commands that cannot be answered", () => {
+  it("answer with 200, the problem and the usage, ephemerally", async () => {
+    const cases: [string, RegExp][] = [
+      ["1e24 inference 2T unique 500B", /not both/],
+      ["params 70B inference 2T", /params: not with this plan/],
+      ["1e24 inference 2T gpu H100", /GPU time: not with this plan/],
+      ["1e24 unique 500B gpus 8", /GPU time: not with this plan/],
+      ["loss 2.0 unique 500B", /loss: not with this plan/],
+      ["unique 500B", /unique: give a training budget/],
+      ["1e24 inference 2T inference 3T", /inference: given twice/],
+      ["1e24 inference -2T", /inferenceTokens/],
+      ["1e24 unique 0", /uniqueTokens/],
+      ["loss 1.0 inference 2T", /irreducible/],
+      ["1e24 inference 2T fit kaplan-2020", /no parametric loss law/],
+      ["1e24 inference 2T fit epoch-2024,chinchilla-approach3", /exactly one fit/],
+      ["1e24 unique 500B fit epoch-2024", /repeated data/],
+      ["1e24 gpu Z999", /unknown GPU/],
+      ["1e24 gpus 8", /gpu: required/],
+      ["1e24 gpu H100 mfu 150%", /mfu/],
+      ["1e24 gpu H100 price $lots", /pricePerGpuHour/],
+      ["1e24 gpu", /could not read/],
+    ];
+    for (const [text, problem] of cases) {
+      const { message } = await command(text);
+      expect(message.response_type, text).toBe("ephemeral");
+      expect(message.blocks, text).toBeUndefined();
+      expect(message.text, text).toMatch(problem);
+      expect(message.text).toContain("*Usage:*");
+      expect(message.text.length).toBeLessThan(4000);
+    }
+  });
+
+  it("lists the new forms in the help", async () => {
+    const { message } = await command("help");
+    for (const form of [
+      "`/chinchilla 1e24 inference 2T`",
+      "`/chinchilla loss 2.0 inference 2T`",
+      "`/chinchilla 1e24 unique 500B`",
+      "`gpu H100 gpus 1024`",
+      "`user-…`",
+    ]) {
+      expect(message.text).toContain(form);
+    }
+  });
+});
+
+describe("Block Kit limits for plans", () => {
+  it("hold for every fit and for extreme questions, or the fit's problem is told", async () => {
+    const questions = [
+      "1e24 inference 2T",
+      "1e36 inference 1e20",
+      "loss 1.8 inference 1",
+      "1e24 unique 500B",
+      "1e36 unique 1",
+      "1e6 unique 1e30",
+    ];
+    for (const question of questions) {
+      for (const fit of ["", ...DEFAULT_FIT_IDS]) {
+        const text = fit ? `${question} fit ${fit}` : question;
+        const { message } = await command(text);
+        if (message.blocks) expectWithinSlackLimits(message);
+        else expect(message.text, text).toMatch(/Could not answer/);
+      }
+    }
+  });
+});
+
+describe("parseCommandText for plans and hardware", () => {
+  it("reads each plan's clauses", () => {
+    expect(parseCommandText("1e24 inference 2T fit a public")).toEqual({
+      kind: "inference",
+      request: { flops: "1e24", loss: undefined, inferenceTokens: "2T", fit: "a" },
+      public: true,
+    });
+    expect(parseCommandText("loss 2.0 serving 2T tokens")).toMatchObject({
+      kind: "inference",
+      request: { loss: "2.0", inferenceTokens: "2T tokens" },
+    });
+    expect(parseCommandText("5000 PF-days unique 500B")).toMatchObject({
+      kind: "data",
+      request: { flops: "5000 PF-days", uniqueTokens: "500B" },
+    });
+    expect(parseCommandText("1e24 gpu H100 gpus 1024 mfu 40% price $2.5")).toEqual({
+      kind: "allocate",
+      request: { flops: "1e24", gpu: "H100", gpus: "1024", mfu: "40%", pricePerGpuHour: "2.5" },
+      public: false,
+    });
+    expect(parseCommandText("1M H100-hours @ 40% MFU")).toEqual({
+      kind: "allocate",
+      request: { flops: "1M H100-hours @ 40% MFU" },
       public: false,
     });
   });

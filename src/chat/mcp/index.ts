@@ -1,25 +1,35 @@
 import { createMcpHandler, McpServer } from "@modelcontextprotocol/server";
 import type { Context } from "hono";
-import type { AppEnv, Register } from "../../types.ts";
+import type { AppDeps, AppEnv, Register } from "../../types.ts";
 import type { ChatTool } from "./tool.ts";
 import { computeOptimalAllocation } from "./tools/compute-optimal-allocation.ts";
+import { fitScalingLaw } from "./tools/fit-scaling-law.ts";
 import { listFits } from "./tools/list-fits.ts";
+import { planData } from "./tools/plan-data.ts";
+import { planInference } from "./tools/plan-inference.ts";
 import { predictLoss } from "./tools/predict-loss.ts";
 
 /** The MCP tools, in the order clients list them. Add a tool here. */
-export const CHAT_TOOLS: readonly ChatTool[] = [computeOptimalAllocation, predictLoss, listFits];
+export const CHAT_TOOLS: readonly ChatTool[] = [
+  computeOptimalAllocation,
+  predictLoss,
+  planInference,
+  planData,
+  fitScalingLaw,
+  listFits,
+];
 
 /** Largest MCP request body read, bytes. */
 export const MAX_MCP_BODY_BYTES = 64 * 1024;
 
 export const MCP_SERVER_INFO = { name: "compute-optimal", version: "0.1.0" };
 
-function serverFor(c: Context<AppEnv>): McpServer {
+function serverFor(c: Context<AppEnv>, deps: AppDeps): McpServer {
   const server = new McpServer(MCP_SERVER_INFO, {
     instructions:
-      "Compute-optimal language-model training: model size, tokens and loss for a compute budget under every published scaling-law fit. Start with compute_optimal_allocation.",
+      "Compute-optimal language-model training: model size, tokens and loss for a compute budget under every published scaling-law fit. Start with compute_optimal_allocation; plan_inference and plan_data go beyond compute-optimal (inference demand, scarce unique data).",
   });
-  for (const tool of CHAT_TOOLS) tool.register(server, c);
+  for (const tool of CHAT_TOOLS) tool.register(server, c, deps);
   return server;
 }
 
@@ -29,7 +39,7 @@ function serverFor(c: Context<AppEnv>): McpServer {
  */
 export const registerMcp: Register = (app, deps) => {
   app.all("/mcp", (c) => {
-    const handler = createMcpHandler(() => serverFor(c), {
+    const handler = createMcpHandler(() => serverFor(c, deps), {
       maxRequestBodySize: MAX_MCP_BODY_BYTES,
       keepAliveMs: 0,
       onerror: (error) => deps.log(`mcp: ${error.message}`),

@@ -2,7 +2,7 @@ import type { McpServer } from "@modelcontextprotocol/server";
 import type { Context } from "hono";
 import type { z } from "zod";
 import { ApiError } from "../../api/errors.ts";
-import type { AppEnv } from "../../types.ts";
+import type { AppDeps, AppEnv } from "../../types.ts";
 import { renderErrorText } from "../text/render.ts";
 import { portableSchema } from "./portable-schema.ts";
 
@@ -19,13 +19,19 @@ export interface ToolSpec<Input extends z.ZodObject, Output extends z.ZodObject>
   description: string;
   inputSchema: Input;
   outputSchema: Output;
-  run: (c: Context<AppEnv>, input: z.output<Input>) => Promise<ToolAnswer<z.output<Output>>>;
+  /** Tools that store something (fit_scaling_law) say so; the rest are read-only. */
+  writes?: boolean;
+  run: (
+    c: Context<AppEnv>,
+    input: z.output<Input>,
+    deps: AppDeps,
+  ) => Promise<ToolAnswer<z.output<Output>>>;
 }
 
 /** A tool ready to be registered on a per-request server. */
 export interface ChatTool {
   name: string;
-  register: (server: McpServer, c: Context<AppEnv>) => void;
+  register: (server: McpServer, c: Context<AppEnv>, deps: AppDeps) => void;
 }
 
 /**
@@ -37,7 +43,7 @@ export function defineTool<Input extends z.ZodObject, Output extends z.ZodObject
 ): ChatTool {
   return {
     name: spec.name,
-    register(server, c) {
+    register(server, c, deps) {
       const inputSchema: z.ZodObject = portableSchema(spec.inputSchema);
       const outputSchema: z.ZodObject = portableSchema(spec.outputSchema);
       server.registerTool(
@@ -47,11 +53,18 @@ export function defineTool<Input extends z.ZodObject, Output extends z.ZodObject
           description: spec.description,
           inputSchema,
           outputSchema,
-          annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+          annotations: spec.writes
+            ? {
+                readOnlyHint: false,
+                destructiveHint: false,
+                idempotentHint: true,
+                openWorldHint: false,
+              }
+            : { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
         },
         async (input) => {
           try {
-            const { structured, text } = await spec.run(c, input as z.output<Input>);
+            const { structured, text } = await spec.run(c, input as z.output<Input>, deps);
             return {
               content: [{ type: "text", text }],
               structuredContent: structured as Record<string, unknown>,

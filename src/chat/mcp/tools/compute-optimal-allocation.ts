@@ -3,7 +3,7 @@ import { AllocateAnswerSchema, KaplanBudgetSchema } from "../../../api/schemas.t
 import { answerAllocate } from "../../../service/allocate.ts";
 import { renderAllocateText } from "../../text/render.ts";
 import { defineTool } from "../tool.ts";
-import { fitsInput, quantityInput } from "./inputs.ts";
+import { fitsInput, hardwareInputs, quantityInput } from "./inputs.ts";
 
 export const computeOptimalAllocation = defineTool({
   name: "compute_optimal_allocation",
@@ -13,6 +13,7 @@ export const computeOptimalAllocation = defineTool({
     "Give exactly one of flops (a budget), params (a model size: the tokens and compute that make it optimal), tokens (a data size) or loss (a target loss: the least compute that reaches it), as a number or text with units.",
     "Compute is C ≈ 6·N·D FLOPs; 1 PF-day = 8.64e19 FLOPs; GPU time such as '1M H100-hours @ 40% MFU' is converted at peak dense BF16.",
     "Each allocation gives parameters N (counted as each fit counts them: total, or non-embedding for Kaplan and DeepSeek), tokens D, tokens per parameter, predicted loss in nats/token on the fit's own dataset (not comparable across fits), and the growth of N and D when compute grows 10x.",
+    "Fits that publish uncertainty (Besiroglu et al. 2024, Hoffmann et al. Table 2) add 80% intervals on N, D and loss. With gpu (and optionally gpus, mfu, pricePerGpuHour) each fit adds training GPU-hours = C / (peak × MFU × 3600), days on that many GPUs and cost.",
     "Warnings flag extrapolation beyond a fit's measured range. The result is the JSON of GET /api/v1/allocate.",
   ].join(" "),
   inputSchema: z.object({
@@ -28,6 +29,7 @@ export const computeOptimalAllocation = defineTool({
     kaplanBudget: KaplanBudgetSchema.optional().describe(
       "How the budget maps to Kaplan's C_min: 'critical' (default, C_min = C/2, training at the critical batch size, Kaplan §6.3) or 'all' (C_min = C).",
     ),
+    ...hardwareInputs,
   }),
   outputSchema: AllocateAnswerSchema,
   async run(c, { fits, ...question }) {

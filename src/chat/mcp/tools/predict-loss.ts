@@ -12,17 +12,22 @@ export const predictLoss = defineTool({
     "Predicts the final training loss of a model with N parameters trained on D tokens, under every fit with a loss law (Chinchilla approach 3 and the Besiroglu et al. 2024 re-fit, L = E + A/N^α + B/D^β; Kaplan et al. 2020 eq. 1.5).",
     "Also gives, for the same compute C = 6·N·D, the compute-optimal N and D and their loss, so excessLoss shows what the chosen split costs.",
     "params and tokens are numbers or text with units ('70B', '1.4T').",
+    "With uniqueTokens, fits with a repeated-data law (muennighoff-2023) count tokens beyond it as repeated epochs (Muennighoff et al. 2023); other fits ignore it with a warning.",
     "Losses are cross-entropy in nats per token on each fit's own dataset and tokenizer: compare them within one fit, not across fits. Kaplan counts non-embedding parameters.",
     "The result is the JSON of GET /api/v1/predict.",
   ].join(" "),
   inputSchema: z.object({
     params: quantityInput("Model size in parameters: 7e10 or '70B'."),
     tokens: quantityInput("Training tokens: 1.4e12 or '1.4T'."),
+    uniqueTokens: quantityInput(
+      "Unique tokens available, e.g. '25B': tokens beyond it are repeated epochs (used by fits with a repeated-data law: muennighoff-2023).",
+    ),
     fits: fitsInput,
   }),
   outputSchema: PredictAnswerSchema,
-  async run(c, { fits, params, tokens }) {
-    const answer = answerPredict(await c.var.fits(fits), { params, tokens, fit: fits });
+  async run(c, { fits, params, tokens, uniqueTokens }) {
+    const request = { params, tokens, uniqueTokens, fit: fits };
+    const answer = answerPredict(await c.var.fits(fits), request);
     return { structured: answer, text: renderPredictText(answer) };
   },
 });

@@ -1,0 +1,83 @@
+import { formatCount, formatScientific, significant } from "../../../core/format.ts";
+import type { DataPlanAnswer, InferencePlanAnswer } from "../../../service/plans.ts";
+import { renderTable } from "../../text/table.ts";
+
+interface PlanRow {
+  plan: string;
+  params: number;
+  tokens: number;
+  cells: string[];
+}
+
+function planTable(extraHeaders: readonly string[], rows: readonly PlanRow[]): string[] {
+  return renderTable(
+    [
+      { header: "plan", align: "left", cell: (r: PlanRow) => r.plan },
+      { header: "params", align: "right", cell: (r: PlanRow) => formatCount(r.params) },
+      { header: "tokens", align: "right", cell: (r: PlanRow) => formatCount(r.tokens) },
+      {
+        header: "tokens/param",
+        align: "right",
+        cell: (r: PlanRow) => significant(r.tokens / r.params, 3),
+      },
+      ...extraHeaders.map((header, i) => ({
+        header,
+        align: "right" as const,
+        cell: (r: PlanRow) => r.cells[i] ?? "",
+      })),
+    ],
+    rows,
+  );
+}
+
+/** The inference-aware plan as text: the plan and the compute-optimal model for the same loss. */
+export function renderInferencePlanText(answer: InferencePlanAnswer): string {
+  const flops = (row: { trainingFlops: number; inferenceFlops: number; totalFlops: number }) => [
+    formatScientific(row.trainingFlops),
+    formatScientific(row.inferenceFlops),
+    formatScientific(row.totalFlops),
+  ];
+  const { query, computeOptimal } = answer;
+  return [
+    `${query.interpretation}; serving ${query.inferenceTokensInterpretation}; loss ${significant(answer.loss, 4)} nats/token under ${answer.fit}`,
+    "",
+    ...planTable(
+      ["training FLOPs", "inference FLOPs", "total FLOPs"],
+      [
+        { plan: "inference-aware", ...answer, cells: flops(answer) },
+        { plan: "compute-optimal", ...computeOptimal, cells: flops(computeOptimal) },
+      ],
+    ),
+    "",
+    `Saving: ${formatScientific(answer.savingFlops)} FLOPs (${significant(100 * answer.savingFraction, 3)}% of the compute-optimal total).`,
+    ...answer.notes,
+    `Source: ${answer.source}`,
+    "",
+  ].join("\n");
+}
+
+/** The data-constrained plan as text: the plan and the plan with unlimited unique data. */
+export function renderDataPlanText(answer: DataPlanAnswer): string {
+  const { query, unlimited } = answer;
+  const cells = (row: { epochs: number; loss: number }) => [
+    significant(row.epochs, 3),
+    row.loss.toFixed(4),
+  ];
+  return [
+    `${query.interpretation}; ${formatCount(query.uniqueTokens)} unique tokens (${query.uniqueTokensInterpretation}) under ${answer.fit}`,
+    "",
+    ...planTable(
+      ["epochs", "loss"],
+      [
+        { plan: "data-constrained", ...answer, cells: cells(answer) },
+        { plan: "unlimited data", ...unlimited, cells: cells(unlimited) },
+      ],
+    ),
+    "",
+    `Loss penalty of the limited data: ${significant(answer.lossPenalty, 3)} nats/token.`,
+    ...answer.warnings,
+    ...answer.notes,
+    `Source: ${answer.source}`,
+    "",
+  ].join("\n");
+}
