@@ -31,7 +31,7 @@ import { ApiError, ErrorSchema } from "./errors.ts";
 /** Largest body POST /api/v1/fits reads, bytes (enough for MAX_RUNS runs as JSON or CSV). */
 export const MAX_FIT_BODY_BYTES = 512 * 1024;
 /** Seconds a client should wait before retrying after a failed KV write. */
-const RETRY_AFTER_SECONDS = 30;
+export const RETRY_AFTER_SECONDS = 30;
 /** Hex digits of SHA-256 kept in an id (80 bits). */
 const ID_HEX_DIGITS = 20;
 
@@ -282,6 +282,18 @@ interface FitInput {
 
 type FitBody = z.infer<typeof FitRequestSchema> | string | Record<string, never>;
 
+/** Runs from CSV text (header params,tokens,loss or flops,loss), or a 400 naming row and field. */
+function runsFromCsv(text: string): Runs {
+  const parsed = parseRunsCsv(text, MAX_RUNS);
+  if (parsed.ok) return parsed.input;
+  const index = parsed.row - 1;
+  const where =
+    parsed.row === 0 ? "body" : parsed.field ? rowField(index, parsed.field) : `runs[${index}]`;
+  const place =
+    parsed.row === 0 ? `line ${parsed.line}` : `row ${parsed.row} (line ${parsed.line})`;
+  throw new ApiError(400, "invalid_input", `${where}, ${place}: ${parsed.message}`, where);
+}
+
 async function readInput(
   c: Context<AppEnv>,
   body: FitBody,
@@ -292,16 +304,7 @@ async function readInput(
   let name = query.name?.trim() || undefined;
   let bootstrap = bootstrapFromQuery(query.bootstrap);
   if (isCsv) {
-    const parsed = parseRunsCsv(await c.req.text(), MAX_RUNS);
-    if (!parsed.ok) {
-      const index = parsed.row - 1;
-      const where =
-        parsed.row === 0 ? "body" : parsed.field ? rowField(index, parsed.field) : `runs[${index}]`;
-      const place =
-        parsed.row === 0 ? `line ${parsed.line}` : `row ${parsed.row} (line ${parsed.line})`;
-      throw new ApiError(400, "invalid_input", `${where}, ${place}: ${parsed.message}`, where);
-    }
-    input = parsed.input;
+    input = runsFromCsv(await c.req.text());
   } else {
     const json: Partial<z.infer<typeof FitRequestSchema>> = typeof body === "object" ? body : {};
     if (json.runs === undefined) {
@@ -443,6 +446,23 @@ export function fitJsonRequest(
 ): Promise<StoredFit> {
   const input = runsFromJson(request.runs as RawRun[]);
   return storeFit(c, deps, checkedInput(input, request.name, request.bootstrap));
+}
+
+/**
+ * Fits and stores runs given as CSV text with an optional name and bootstrap count (as text),
+ * as POST /api/v1/fits does for text/csv bodies (the page's form uses it). Throws ApiError 400.
+ */
+export function fitCsvRequest(
+  c: Context<AppEnv>,
+  deps: AppDeps,
+  form: { csv: string; name?: string; bootstrap?: string },
+): Promise<StoredFit> {
+  const name = form.name?.trim() || undefined;
+  return storeFit(
+    c,
+    deps,
+    checkedInput(runsFromCsv(form.csv), name, bootstrapFromQuery(form.bootstrap)),
+  );
 }
 
 /** Whether this client may write another fit now (FIT_WRITES: 10 a minute per client). */

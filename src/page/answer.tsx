@@ -1,8 +1,11 @@
+import { significant } from "../core/format.ts";
 import type { AllocateAnswer, AllocationAnswer } from "../service/allocate.ts";
+import type { HardwarePlan } from "../service/hardware.ts";
+import { isUserFitId } from "../store/user-fits.ts";
 import type { SeriesStyle } from "./chart-data.ts";
 import { FrontierChart, IsoflopChart, Swatch } from "./charts.tsx";
 import type { ChartModel } from "./model.ts";
-import { describeAsked, Num } from "./numbers.tsx";
+import { describeAsked, formatFor, Num, type NumberKind } from "./numbers.tsx";
 import type { QuestionLinks } from "./query.ts";
 
 /** The allocation the headline names (the service's choice), or the first. */
@@ -43,7 +46,7 @@ function Headline({ answer }: { answer: AllocateAnswer }) {
   );
 }
 
-function Actions({ links }: { links: QuestionLinks }) {
+export function Actions({ links }: { links: QuestionLinks }) {
   return (
     <div class="actions">
       <a class="button" href={links.page} data-copy={links.pageUrl}>
@@ -77,15 +80,158 @@ function Warning({ text }: { text: string }) {
   );
 }
 
+/** A published interval under its point estimate: "80%: 45.1B–61.2B", the method on hover. */
+export function Interval({
+  kind,
+  range,
+  level,
+  method,
+}: {
+  kind: NumberKind;
+  range: readonly [number, number] | undefined;
+  level: number;
+  method: string;
+}) {
+  if (!range) return null;
+  const [low, high] = range;
+  return (
+    <small
+      class="interval"
+      title={`${Math.round(level * 100)}% interval [${low}, ${high}]: ${method}`}
+      data-low={String(low)}
+      data-high={String(high)}
+    >
+      {Math.round(level * 100)}%: {formatFor(kind, low)}–{formatFor(kind, high)}
+    </small>
+  );
+}
+
+/** Days for people: "3.2 days", "41 days", "1.4 years". */
+export function formatDays(days: number): string {
+  if (days >= 730) return `${significant(days / 365.25, 3)} years`;
+  return `${significant(days, days >= 100 ? 3 : 2)} days`;
+}
+
+/** Money without a currency symbol (the price's own currency): 1.2M, 950k, 12.5. */
+export const formatCost = (value: number) => formatFor("count", value);
+
+/** Training-time cells of a row, when the question named hardware. */
+export function TrainingCells({
+  training,
+  withCost,
+}: {
+  training: AllocationAnswer["training"];
+  withCost: boolean;
+}) {
+  if (!training) return null;
+  return (
+    <>
+      <td data-label="Training time">
+        <data
+          value={String(training.days)}
+          title={`${training.days} days on ${training.gpus} GPUs`}
+        >
+          {formatDays(training.days)}
+        </data>
+      </td>
+      <td data-label="GPU-hours">
+        <Num kind="count" value={training.gpuHours} unit="GPU-hours" />
+      </td>
+      {withCost && (
+        <td data-label="Cost">
+          {training.cost === undefined ? (
+            "—"
+          ) : (
+            <data value={String(training.cost)} title={`${training.cost} (GPU-hours × price)`}>
+              {formatCost(training.cost)}
+            </data>
+          )}
+        </td>
+      )}
+    </>
+  );
+}
+
+/** Header cells matching TrainingCells. */
+export function TrainingHeaders({ withCost }: { withCost: boolean }) {
+  return (
+    <>
+      <th scope="col" title="Wall-clock days on the chosen GPUs at the chosen MFU">
+        Training time
+      </th>
+      <th scope="col" title="GPU-hours = C / (peak FLOP/s × MFU × 3600)">
+        GPU-hours
+      </th>
+      {withCost && (
+        <th scope="col" title="GPU-hours × price per GPU-hour, in the price's currency">
+          Cost
+        </th>
+      )}
+    </>
+  );
+}
+
+/**
+ * The hardware a training time assumes, in words; with `time` (one budget for every row), the
+ * training time itself: "29 days, 702k GPU-hours, cost 1.76M".
+ */
+export function HardwareLine({
+  hardware,
+  time,
+}: {
+  hardware: HardwarePlan;
+  time?: AllocationAnswer["training"];
+}) {
+  return (
+    <p class="hardware">
+      {time ? (
+        <strong class="training-time">
+          Training time:{" "}
+          <data value={String(time.days)} title={`${time.days} days`}>
+            {formatDays(time.days)}
+          </data>
+          , <Num kind="count" value={time.gpuHours} unit="GPU-hours" /> GPU-hours
+          {time.cost === undefined ? (
+            ""
+          ) : (
+            <>
+              , cost{" "}
+              <data value={String(time.cost)} title={`${time.cost} (GPU-hours × price)`}>
+                {formatCost(time.cost)}
+              </data>
+            </>
+          )}{" "}
+        </strong>
+      ) : (
+        "Training time "
+      )}
+      on {hardware.gpus.toLocaleString("en-US")} × {hardware.gpuLabel} at{" "}
+      {significant(hardware.mfu * 100, 3)}% MFU{hardware.mfuIsDefault ? " (default)" : ""}
+      {hardware.pricePerGpuHour === undefined
+        ? ""
+        : `, ${significant(hardware.pricePerGpuHour, 4)} per GPU-hour`}
+      .{" "}
+      <span class="hint" title={hardware.gpuSource}>
+        Peak {significant(hardware.peakFlops / 1e12, 4)} TFLOP/s dense BF16.
+      </span>
+    </p>
+  );
+}
+
 function AllocationRow({
   a,
   style,
   showCompute,
+  withTime,
+  withCost,
 }: {
   a: AllocationAnswer;
   style: SeriesStyle | undefined;
   showCompute: boolean;
+  withTime: boolean;
+  withCost: boolean;
 }) {
+  const intervals = a.intervals;
   return (
     <tr>
       <th scope="row">
@@ -93,15 +239,36 @@ function AllocationRow({
         <a class="source" href={a.sourceUrl} title={a.source} rel="noopener">
           {shortSource(a.source)}
         </a>
+        {isUserFitId(a.fit) && (
+          <a class="source" href={`/fit/${a.fit}`}>
+            your runs and fit
+          </a>
+        )}
         {a.warnings.map((w) => (
           <Warning text={w} />
         ))}
       </th>
       <td data-label="Parameters">
         <Num kind="count" value={a.params} unit="parameters" />
+        {intervals && (
+          <Interval
+            kind="count"
+            range={intervals.params}
+            level={intervals.level}
+            method={intervals.method}
+          />
+        )}
       </td>
       <td data-label="Tokens">
         <Num kind="count" value={a.tokens} unit="tokens" />
+        {intervals && (
+          <Interval
+            kind="count"
+            range={intervals.tokens}
+            level={intervals.level}
+            method={intervals.method}
+          />
+        )}
       </td>
       <td data-label="Tokens / param">
         <Num kind="ratio" value={a.tokensPerParam} />
@@ -113,6 +280,14 @@ function AllocationRow({
       )}
       <td data-label="Loss">
         {a.loss === null ? "—" : <Num kind="loss" value={a.loss} unit="nats/token" />}
+        {intervals && (
+          <Interval
+            kind="loss"
+            range={intervals.loss}
+            level={intervals.level}
+            method={intervals.method}
+          />
+        )}
       </td>
       <td data-label="10x compute" class="scale">
         <span>
@@ -120,6 +295,7 @@ function AllocationRow({
           <Num kind="factor" value={a.scaleUp10x.tokens} />
         </span>
       </td>
+      {withTime && <TrainingCells training={a.training} withCost={withCost} />}
       <td data-label="Parameters counted">{a.parameterConvention}</td>
     </tr>
   );
@@ -134,6 +310,9 @@ function ComparisonTable({
 }) {
   // Every fit spends the asked budget, so a compute column would only repeat it.
   const showCompute = answer.query.question !== "flops";
+  // Likewise training time: one budget, one time (shown under the headline instead).
+  const training = showCompute ? answer.query.training : undefined;
+  const withCost = training?.pricePerGpuHour !== undefined;
   return (
     <table class="compare">
       <caption>Every selected fit's compute-optimal allocation for {askedText(answer)}</caption>
@@ -150,12 +329,19 @@ function ComparisonTable({
           <th scope="col" title="How N_opt and D_opt grow when compute grows 10x">
             10x compute
           </th>
+          {training && <TrainingHeaders withCost={withCost} />}
           <th scope="col">Parameters counted</th>
         </tr>
       </thead>
       <tbody>
         {answer.allocations.map((a) => (
-          <AllocationRow a={a} style={styles.get(a.fit)} showCompute={showCompute} />
+          <AllocationRow
+            a={a}
+            style={styles.get(a.fit)}
+            showCompute={showCompute}
+            withTime={training !== undefined}
+            withCost={withCost}
+          />
         ))}
       </tbody>
     </table>
@@ -193,18 +379,41 @@ export interface ResultProps {
   links: QuestionLinks;
   styles: ReadonlyMap<string, SeriesStyle>;
   charts: ChartModel;
-  /** The document title this result belongs to (the script updates it). */
-  title: string;
 }
 
-/** Everything below the form: the answer, its links, the table and the charts. */
-export function Result({ answer, links, styles, charts, title }: ResultProps) {
+/** The answer region the script swaps: it carries the permalink and the document title. */
+export function ResultRegion({
+  links,
+  title,
+  children,
+}: {
+  links: QuestionLinks;
+  /** The document title this result belongs to (the script updates it). */
+  title: string;
+  children?: unknown;
+}) {
   return (
     <section id="result" aria-live="polite" data-permalink={links.page} data-title={title}>
+      {children}
+    </section>
+  );
+}
+
+/** The compute-optimal answer: headline, links, the table and the charts. */
+export function AllocateResult({ answer, links, styles, charts }: ResultProps) {
+  const training = answer?.query.training;
+  return (
+    <>
       {answer && (
         <>
           <Headline answer={answer} />
           <Actions links={links} />
+          {training && (
+            <HardwareLine
+              hardware={training}
+              time={answer.query.question === "flops" ? answer.allocations[0]?.training : undefined}
+            />
+          )}
           <div class="table-wrap">
             <ComparisonTable answer={answer} styles={styles} />
           </div>
@@ -229,6 +438,6 @@ export function Result({ answer, links, styles, charts, title }: ResultProps) {
         )}
       </div>
       {answer && <Notes answer={answer} />}
-    </section>
+    </>
   );
 }

@@ -1,6 +1,7 @@
 import type { FitDefinition } from "../core/fits/schema.ts";
 import { evaluate, type FrontierOptions, frontierOf } from "../core/frontier.ts";
 import { hasLossLaw, kaplanLoss, type LossFit, parametricLoss, predictLoss } from "../core/loss.ts";
+import { allocationIntervals } from "../core/planning/intervals.ts";
 import { TRAINING_FLOPS_PER_PARAM_TOKEN as SIX } from "../core/units.ts";
 
 /** Okabe & Ito (2008) colour-blind-safe palette, without yellow (too pale on white). */
@@ -106,4 +107,44 @@ export function extent(values: readonly number[], fallback: [number, number]): [
     if (v > high) high = v;
   }
   return [low, high];
+}
+
+/** Budgets sampled along a frontier's interval band (bounded; the band edges are smooth). */
+export const BAND_SAMPLES = 21;
+
+/** An interval band along a frontier: the low and high edges at the same budgets. */
+export interface Band {
+  low: Point[];
+  high: Point[];
+  level: number;
+}
+
+/**
+ * The 80% interval band of N_opt(C) between two budgets, from the core's allocation intervals
+ * at BAND_SAMPLES log-spaced budgets; null for fits that publish no uncertainty.
+ */
+export function frontierBand(
+  fit: FitDefinition,
+  flopsRange: readonly [number, number],
+  options: FrontierOptions,
+): Band | null {
+  if (!fit.uncertainty || !fit.measuredRange) return null;
+  const frontier = frontierOf(fit, options);
+  const [from, to] = [Math.log10(flopsRange[0]), Math.log10(flopsRange[1])];
+  const low: Point[] = [];
+  const high: Point[] = [];
+  let level = 0.8;
+  for (let i = 0; i < BAND_SAMPLES; i++) {
+    const flops = 10 ** (from + ((to - from) * i) / (BAND_SAMPLES - 1));
+    const params = evaluate(frontier.params, flops);
+    const tokens = evaluate(frontier.tokens, flops);
+    const intervals = allocationIntervals(fit, flops, params, tokens, null, options);
+    if (!intervals) return null;
+    level = intervals.level;
+    const [lo, hi] = intervals.params;
+    if (!(lo > 0 && Number.isFinite(hi))) return null;
+    low.push({ x: flops, y: lo });
+    high.push({ x: flops, y: hi });
+  }
+  return { low, high, level };
 }

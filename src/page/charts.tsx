@@ -1,13 +1,19 @@
 import type { ScaleContinuousNumeric } from "d3-scale";
 import { scaleLinear, scaleLog } from "d3-scale";
 import { formatCount, formatFlops, significant } from "../core/format.ts";
-import { extent, type IsoflopCurve, type Point, type SeriesStyle } from "./chart-data.ts";
+import {
+  type Band,
+  extent,
+  type IsoflopCurve,
+  type Point,
+  type SeriesStyle,
+} from "./chart-data.ts";
 
 /** Chart geometry in SVG user units; the SVG scales to its container through its viewBox. */
-const WIDTH = 480;
-const HEIGHT = 330;
+export const WIDTH = 480;
+export const HEIGHT = 330;
 const MARGIN = { top: 16, right: 26, bottom: 48, left: 60 };
-const PLOT = {
+export const PLOT = {
   left: MARGIN.left,
   right: WIDTH - MARGIN.right,
   top: MARGIN.top,
@@ -16,15 +22,15 @@ const PLOT = {
 /** Most labelled ticks per axis, so labels stay apart on a phone. */
 const MAX_LABELS = 6;
 
-type Scale = ScaleContinuousNumeric<number, number>;
+export type Scale = ScaleContinuousNumeric<number, number>;
 
-interface Tick {
+export interface Tick {
   value: number;
   position: number;
   label: string;
 }
 
-const round = (x: number) => Math.round(x * 10) / 10;
+export const round = (x: number) => Math.round(x * 10) / 10;
 
 function isPowerOfTen(x: number): boolean {
   const exponent = Math.log10(x);
@@ -32,7 +38,7 @@ function isPowerOfTen(x: number): boolean {
 }
 
 /** Powers of ten from d3's log ticks, every few labelled so at most MAX_LABELS show. */
-function logTicks(scale: Scale, format: (value: number) => string): Tick[] {
+export function logTicks(scale: Scale, format: (value: number) => string): Tick[] {
   const decades = scale.ticks().filter(isPowerOfTen);
   const step = Math.ceil(decades.length / MAX_LABELS);
   return decades.map((value) => ({
@@ -42,15 +48,25 @@ function logTicks(scale: Scale, format: (value: number) => string): Tick[] {
   }));
 }
 
-function linearTicks(scale: Scale, format: (value: number) => string): Tick[] {
+export function linearTicks(scale: Scale, format: (value: number) => string): Tick[] {
   return scale
     .ticks(5)
     .map((value) => ({ value, position: round(scale(value)), label: format(value) }));
 }
 
-const exponentLabel = (value: number) => `1e${Math.round(Math.log10(value))}`;
+export const exponentLabel = (value: number) => `1e${Math.round(Math.log10(value))}`;
 
-function Axes({ x, y, xLabel, yLabel }: { x: Tick[]; y: Tick[]; xLabel: string; yLabel: string }) {
+export function Axes({
+  x,
+  y,
+  xLabel,
+  yLabel,
+}: {
+  x: Tick[];
+  y: Tick[];
+  xLabel: string;
+  yLabel: string;
+}) {
   return (
     <g class="axes">
       {x.map((t) => (
@@ -95,7 +111,7 @@ function Axes({ x, y, xLabel, yLabel }: { x: Tick[]; y: Tick[]; xLabel: string; 
   );
 }
 
-function ChartFrame({
+export function ChartFrame({
   id,
   title,
   desc,
@@ -121,7 +137,7 @@ function ChartFrame({
   );
 }
 
-function pathOf(points: readonly Point[], x: Scale, y: Scale): string {
+export function pathOf(points: readonly Point[], x: Scale, y: Scale): string {
   return points.map((p, i) => `${i === 0 ? "M" : "L"}${round(x(p.x))},${round(y(p.y))}`).join("");
 }
 
@@ -142,7 +158,7 @@ export function Swatch({ style }: { style: SeriesStyle }) {
   );
 }
 
-function Legend({
+export function Legend({
   items,
 }: {
   items: readonly { id: string; label: string; style: SeriesStyle }[];
@@ -166,6 +182,13 @@ export interface FrontierSeries {
   segment: readonly [Point, Point];
   /** The fit's answer (C, N), marked on its line. */
   mark?: Point;
+  /** The 80% interval band of N_opt(C), for fits that publish uncertainty. */
+  band?: Band | null;
+}
+
+/** A closed area between a band's edges: along the high edge, back along the low one. */
+function bandPath(band: Band, x: Scale, y: Scale): string {
+  return `${pathOf(band.high, x, y)}${pathOf([...band.low].reverse(), x, y).replace(/^M/, "L")}Z`;
 }
 
 /** N_opt(C) of every fit on log-log axes, with each fit's answer and the user's budget marked. */
@@ -177,7 +200,13 @@ export function FrontierChart({
   budget?: number;
 }) {
   const xs = series.flatMap((s) => [s.segment[0].x, s.segment[1].x]);
-  const ys = series.flatMap((s) => [s.segment[0].y, s.segment[1].y, ...(s.mark ? [s.mark.y] : [])]);
+  const ys = series.flatMap((s) => [
+    s.segment[0].y,
+    s.segment[1].y,
+    ...(s.mark ? [s.mark.y] : []),
+    ...(s.band ? [...s.band.low, ...s.band.high].map((p) => p.y) : []),
+  ]);
+  const banded = series.filter((s) => s.band);
   const x = scaleLog()
     .domain(extent(xs, [1e18, 1e28]))
     .range([PLOT.left, PLOT.right]);
@@ -186,17 +215,25 @@ export function FrontierChart({
     .range([PLOT.bottom, PLOT.top])
     .nice();
   const marked = series.filter((s) => s.mark);
-  const desc = `Compute-optimal parameters N_opt against training compute C, both on log scales, for ${series.length} fits.${
-    budget === undefined ? "" : ` Budget marked at ${formatFlops(budget)}.`
-  } ${marked
-    .map(
-      (s) =>
-        `${s.label}: ${formatCount(s.mark?.y ?? 0)} parameters at ${formatFlops(s.mark?.x ?? 0)}`,
-    )
-    .join("; ")}`;
+  const sentences = [
+    `Compute-optimal parameters N_opt against training compute C, both on log scales, for ${series.length} fits.`,
+    budget === undefined ? "" : `Budget marked at ${formatFlops(budget)}.`,
+    marked.length === 0
+      ? ""
+      : `${marked
+          .map(
+            (s) =>
+              `${s.label}: ${formatCount(s.mark?.y ?? 0)} parameters at ${formatFlops(s.mark?.x ?? 0)}`,
+          )
+          .join("; ")}.`,
+    banded.length === 0
+      ? ""
+      : `Shaded bands: 80% intervals of N_opt for ${banded.map((s) => s.label).join(", ")}.`,
+  ];
+  const desc = sentences.filter((t) => t !== "").join(" ");
   return (
     <figure class="figure">
-      <ChartFrame id="frontier" title="Compute-optimal model size by fit" desc={desc.trim()}>
+      <ChartFrame id="frontier" title="Compute-optimal model size by fit" desc={desc}>
         <Axes
           x={logTicks(x, exponentLabel)}
           y={logTicks(y, (v) => formatCount(v))}
@@ -218,6 +255,19 @@ export function FrontierChart({
             </text>
           </g>
         )}
+        {banded.map((s) => (
+          <path
+            class="band"
+            d={s.band ? bandPath(s.band, x, y) : ""}
+            fill={s.style.color}
+            fill-opacity="0.16"
+            stroke="none"
+          >
+            <title>
+              {s.label}: {Math.round((s.band?.level ?? 0.8) * 100)}% interval of N_opt(C)
+            </title>
+          </path>
+        ))}
         {series.map((s) => (
           <path
             d={pathOf(s.segment, x, y)}
@@ -246,7 +296,8 @@ export function FrontierChart({
       </ChartFrame>
       <figcaption>
         <strong>Compute-optimal model size.</strong> N_opt(C) from 1e18 to 1e28 FLOPs under each
-        fit; dots mark each fit's answer.
+        fit; dots mark each fit's answer
+        {banded.length > 0 ? "; shaded bands are 80% intervals where a fit publishes them" : ""}.
         <Legend items={series} />
       </figcaption>
     </figure>

@@ -1,7 +1,8 @@
 import type { ApiError } from "../api/errors.ts";
 import type { FitDefinition } from "../core/fits/schema.ts";
+import { DEFAULT_MFU, findGpu, GPUS } from "../core/hardware.ts";
 import { MAX_INPUT_LENGTH, type QuantityKind } from "../core/parse.ts";
-import type { PageQuery } from "./query.ts";
+import { ADVANCED_FIELDS, type AdvancedField, type PageQuery } from "./query.ts";
 
 interface Choice {
   kind: QuantityKind;
@@ -29,6 +30,168 @@ const EXAMPLES: readonly { kind: QuantityKind; text: string }[] = [
 
 const exampleHref = ({ kind, text }: { kind: QuantityKind; text: string }) =>
   `/?${kind}=${encodeURIComponent(text).replace(/%20/g, "+")}`;
+
+/** Examples of the "Advanced" questions: plain links to their permalinks. */
+const ADVANCED_EXAMPLES: readonly { href: string; text: string }[] = [
+  { href: "/?flops=1e24&inferenceTokens=2T", text: "1e24 serving 2T tokens" },
+  { href: "/?flops=1e24&uniqueTokens=500B", text: "1e24 with 500B unique tokens" },
+  { href: "/?flops=1e24&gpu=H100&gpus=1024&pricePerGpuHour=2.5", text: "1e24 on 1024 H100s" },
+];
+
+/** Where an error is shown: next to the "Advanced" field it names, else next to the question. */
+export function errorSlotOf(error: ApiError | undefined): "q" | AdvancedField {
+  const field = error?.field;
+  return (ADVANCED_FIELDS as readonly string[]).includes(field ?? "")
+    ? (field as AdvancedField)
+    : "q";
+}
+
+/** A text field of the "Advanced" section, with its error slot. */
+function AdvancedInput({
+  field,
+  label,
+  hint,
+  placeholder,
+  query,
+  error,
+  inputmode,
+}: {
+  field: AdvancedField;
+  label: string;
+  hint: string;
+  placeholder: string;
+  query: PageQuery;
+  error: ApiError | undefined;
+  inputmode?: "numeric" | "decimal";
+}) {
+  const invalid = errorSlotOf(error) === field;
+  return (
+    <div class="adv-field">
+      <label for={field}>{label}</label>
+      <input
+        id={field}
+        name={field}
+        type="text"
+        value={query.advanced[field] ?? ""}
+        placeholder={placeholder}
+        maxlength={MAX_INPUT_LENGTH}
+        autocomplete="off"
+        spellcheck={false}
+        inputmode={inputmode}
+        aria-describedby={`${field}-error ${field}-hint`}
+        aria-invalid={invalid ? "true" : "false"}
+      />
+      <span id={`${field}-hint`} class="hint">
+        {hint}
+      </span>
+      <ErrorMessage error={error} slot={field} />
+    </div>
+  );
+}
+
+/** GPU choice: the known GPUs, and the user's own text when it names none (kept, not lost). */
+function GpuSelect({ query, error }: { query: PageQuery; error: ApiError | undefined }) {
+  const typed = query.advanced.gpu ?? "";
+  const known = typed === "" ? undefined : findGpu(typed);
+  return (
+    <div class="adv-field">
+      <label for="gpu">GPU</label>
+      <select
+        id="gpu"
+        name="gpu"
+        aria-describedby="gpu-error gpu-hint"
+        aria-invalid={errorSlotOf(error) === "gpu" ? "true" : "false"}
+      >
+        <option value="" selected={typed === ""}>
+          none (no training time)
+        </option>
+        {GPUS.map((gpu) => (
+          <option value={gpu.id} selected={known?.id === gpu.id}>
+            {gpu.label.replace(/^NVIDIA /, "")} ({Math.round(gpu.peakFlops / 1e12)} TFLOP/s)
+          </option>
+        ))}
+        {typed !== "" && !known && (
+          <option value={typed} selected>
+            {typed}
+          </option>
+        )}
+      </select>
+      <span id="gpu-hint" class="hint">
+        peak dense BF16 (<a href="/api/v1/gpus">sources</a>)
+      </span>
+      <ErrorMessage error={error} slot="gpu" />
+    </div>
+  );
+}
+
+/** Hardware, inference demand and scarce data: the "Advanced" section of the form. */
+function AdvancedSection({ query, error }: { query: PageQuery; error: ApiError | undefined }) {
+  const open = Object.keys(query.advanced).length > 0 || errorSlotOf(error) !== "q";
+  const common = { query, error };
+  return (
+    <details class="options advanced" open={open}>
+      <summary>Advanced: hardware, inference demand, scarce data</summary>
+      <fieldset class="adv">
+        <legend>Training hardware (adds training time, GPU-hours and cost)</legend>
+        <GpuSelect {...common} />
+        <AdvancedInput
+          field="gpus"
+          label="GPUs"
+          hint="how many (default 1)"
+          placeholder="1024"
+          inputmode="numeric"
+          {...common}
+        />
+        <AdvancedInput
+          field="mfu"
+          label="MFU"
+          hint={`model FLOPs utilisation (default ${Math.round(DEFAULT_MFU * 100)}%)`}
+          placeholder="40%"
+          inputmode="decimal"
+          {...common}
+        />
+        <AdvancedInput
+          field="pricePerGpuHour"
+          label="Price per GPU-hour"
+          hint="optional, for a cost estimate"
+          placeholder="2.5"
+          inputmode="decimal"
+          {...common}
+        />
+      </fieldset>
+      <fieldset class="adv">
+        <legend>Beyond compute-optimal (one at a time)</legend>
+        <AdvancedInput
+          field="inferenceTokens"
+          label="Lifetime inference tokens"
+          hint="with a compute budget or a target loss: the model that reaches the same loss at the least training + inference compute (Sardana et al. 2024)"
+          placeholder="2T"
+          {...common}
+        />
+        <AdvancedInput
+          field="uniqueTokens"
+          label="Unique training tokens available"
+          hint="with a compute budget: the best split when data must be repeated (Muennighoff et al. 2023)"
+          placeholder="500B"
+          {...common}
+        />
+        <p class="help">
+          A plan uses one fit: tick one under "Fits and conventions", or leave all ticked for the
+          default (Chinchilla approach 3 for inference, Muennighoff et al. for scarce data).
+        </p>
+      </fieldset>
+      <p class="help">
+        Try{" "}
+        {ADVANCED_EXAMPLES.map((example, i) => (
+          <>
+            {i > 0 && " · "}
+            <a href={example.href}>{example.text}</a>
+          </>
+        ))}
+      </p>
+    </details>
+  );
+}
 
 /** The question form: submits with GET, so every answer is a permalink. */
 export function QuestionForm({
@@ -73,7 +236,7 @@ export function QuestionForm({
             autocomplete="off"
             spellcheck={false}
             aria-describedby="q-error q-help"
-            aria-invalid={error ? "true" : "false"}
+            aria-invalid={error && errorSlotOf(error) === "q" ? "true" : "false"}
           />
           <button type="submit">Calculate</button>
         </div>
@@ -111,16 +274,43 @@ export function QuestionForm({
           </option>
         </select>
       </details>
+      <AdvancedSection query={query} error={error} />
     </form>
   );
 }
 
-/** The API's message for bad input, next to the input (empty when there is none). */
-export function ErrorMessage({ error }: { error?: ApiError | undefined }) {
+/**
+ * The API's message for bad input, in the slot next to the field it names (empty elsewhere).
+ * `slot` is "q" (the question) or an "Advanced" field; the script swaps slots by id.
+ */
+export function ErrorMessage({
+  error,
+  slot = "q",
+}: {
+  error?: ApiError | undefined;
+  slot?: "q" | AdvancedField;
+}) {
+  const shown = error && errorSlotOf(error) === slot ? error : undefined;
   return (
-    <p id="q-error" class="error" role="alert" data-status={error ? String(error.status) : "200"}>
-      {error ? error.message : ""}
-      {error?.expected ? <span class="expected"> Expected: {error.expected}.</span> : ""}
+    <p
+      id={`${slot}-error`}
+      class="error"
+      role="alert"
+      data-status={shown ? String(shown.status) : "200"}
+    >
+      {shown ? shown.message : ""}
+      {shown?.expected ? <span class="expected"> Expected: {shown.expected}.</span> : ""}
     </p>
+  );
+}
+
+/** Every error slot after the question's, for the live-update fragment. */
+export function AdvancedErrorSlots({ error }: { error?: ApiError | undefined }) {
+  return (
+    <>
+      {ADVANCED_FIELDS.map((field) => (
+        <ErrorMessage error={error} slot={field} />
+      ))}
+    </>
   );
 }

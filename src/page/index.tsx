@@ -1,26 +1,23 @@
-import type { Context } from "hono";
 import { secureHeaders } from "hono/secure-headers";
-import { ApiError } from "../api/errors.ts";
-import type { KaplanBudget } from "../core/frontier.ts";
-import { type AllocateAnswer, answerAllocate } from "../service/allocate.ts";
-import type { RegistrySnapshot } from "../store/fit-registry.ts";
-import type { AppEnv, Register } from "../types.ts";
-import { Result } from "./answer.tsx";
+import type { ApiError } from "../api/errors.ts";
+import type { Register } from "../types.ts";
+import { AllocateResult, ResultRegion } from "./answer.tsx";
 import { registerAssets } from "./assets/index.ts";
 import { EmbedCard } from "./embed.tsx";
-import { ErrorMessage, QuestionForm } from "./form.tsx";
-import { Layout, type Preview } from "./layout.tsx";
+import { registerFitPages } from "./fit-page.tsx";
+import { AdvancedErrorSlots, ErrorMessage, QuestionForm } from "./form.tsx";
+import { Layout, type Preview, SITE_NAME, SiteHeader } from "./layout.tsx";
 import { chartModel, listedFits, stylesFor } from "./model.ts";
-import { headlineTitle, previewText } from "./preview.ts";
 import {
-  canonicalSearch,
-  hasQuestion,
-  type PageQuery,
-  type QuestionLinks,
-  questionLinks,
-  readPageQuery,
-  toAllocateRequest,
-} from "./query.ts";
+  DataResult,
+  dataDescription,
+  dataTitle,
+  InferenceResult,
+  inferenceDescription,
+  inferenceTitle,
+} from "./plans.tsx";
+import { headlineTitle, previewText } from "./preview.ts";
+import { allocateAnswerOf, type Resolved, resolve } from "./resolve.ts";
 
 /** The Content-Security-Policy every page and asset shares; framing is set per route. */
 const CSP = {
@@ -59,61 +56,63 @@ const assetHeaders = secureHeaders({
   referrerPolicy: REFERRER_POLICY,
 });
 
-type PageContext = Context<AppEnv>;
-
-interface Resolved {
-  query: PageQuery;
-  registry: RegistrySnapshot;
-  answer: AllocateAnswer | null;
-  error?: ApiError;
-  links: QuestionLinks;
-  kaplanBudget: KaplanBudget;
-}
-
-/** Reads the request's question and answers it; bad input becomes `error`, not a throw. */
-async function resolve(c: PageContext, { requireQuestion = false } = {}): Promise<Resolved> {
-  const url = new URL(c.req.url);
-  const query = readPageQuery(url);
-  const registry = await c.var.fits(query.fits);
-  const links = questionLinks(
-    canonicalSearch(
-      query,
-      registry.entries.map((e) => e.fit.id),
-    ),
-    url.origin,
-  );
-  const kaplanBudget: KaplanBudget = query.kaplanBudget === "all" ? "all" : "critical";
-  const base = { query, registry, links, kaplanBudget, answer: null };
-  if (!requireQuestion && !hasQuestion(query)) return base;
-  try {
-    return { ...base, answer: answerAllocate(registry, toAllocateRequest(query)) };
-  } catch (error) {
-    if (error instanceof ApiError) return { ...base, error };
-    throw error;
-  }
-}
-
-function resultProps(resolved: Resolved) {
-  const { registry, answer, query, links, kaplanBudget } = resolved;
+/** Everything below the form, in the page's mode. */
+function resultOf(resolved: Resolved) {
+  const { registry, outcome, query, links, kaplanBudget } = resolved;
   const fits = listedFits(registry, query.fits);
+  const title = titleOf(resolved);
+  if (outcome.mode === "inference" || outcome.mode === "data") {
+    const body =
+      outcome.plan === null ? null : outcome.mode === "inference" ? (
+        <InferenceResult plan={outcome.plan} training={outcome.training} links={links} />
+      ) : (
+        <DataResult plan={outcome.plan} training={outcome.training} links={links} />
+      );
+    return {
+      fits,
+      result: (
+        <ResultRegion links={links} title={title}>
+          {body}
+        </ResultRegion>
+      ),
+    };
+  }
   const styles = stylesFor(fits.map((f) => f.id));
+  const answer = outcome.answer;
   return {
     fits,
-    result: {
-      answer,
-      links,
-      styles,
-      charts: chartModel(registry, answer, kaplanBudget, styles),
-      title: headlineTitle(answer),
-    },
+    result: (
+      <ResultRegion links={links} title={title}>
+        <AllocateResult
+          answer={answer}
+          links={links}
+          styles={styles}
+          charts={chartModel(registry, answer, kaplanBudget, styles)}
+        />
+      </ResultRegion>
+    ),
   };
+}
+
+function titleOf({ outcome }: Resolved): string {
+  if (outcome.mode === "inference" && outcome.plan) {
+    return `${inferenceTitle(outcome.plan)} · ${SITE_NAME}`;
+  }
+  if (outcome.mode === "data" && outcome.plan) return `${dataTitle(outcome.plan)} · ${SITE_NAME}`;
+  return headlineTitle(outcome.mode === "allocate" ? outcome.answer : null);
+}
+
+function descriptionOf({ outcome }: Resolved): string {
+  if (outcome.mode === "inference" && outcome.plan) return inferenceDescription(outcome.plan);
+  if (outcome.mode === "data" && outcome.plan) return dataDescription(outcome.plan);
+  return previewText(outcome.mode === "allocate" ? outcome.answer : null);
 }
 
 function previewOf(resolved: Resolved): Preview {
   const origin = new URL(resolved.links.pageUrl).origin;
   return {
-    title: headlineTitle(resolved.answer),
-    description: previewText(resolved.answer),
+    title: titleOf(resolved),
+    description: descriptionOf(resolved),
     url: resolved.links.pageUrl,
     origin,
   };
@@ -122,38 +121,33 @@ function previewOf(resolved: Resolved): Preview {
 const statusOf = (error: ApiError | undefined) => (error ? error.status : 200);
 
 function Page({ resolved }: { resolved: Resolved }) {
-  const { fits, result } = resultProps(resolved);
+  const { fits, result } = resultOf(resolved);
   return (
     <Layout preview={previewOf(resolved)}>
-      <header class="site">
-        <h1>
-          <a href="/">compute-optimal</a>
-        </h1>
-        <p>
-          How big a model, how many tokens and what loss for your training compute, under
-          Chinchilla, Kaplan and later scaling-law fits.
-        </p>
-      </header>
+      <SiteHeader />
       <main>
         <QuestionForm query={resolved.query} fits={fits} error={resolved.error} />
-        <Result {...result} />
+        {result}
       </main>
       <footer class="foot">
-        Same answers as JSON: <a href="/api/v1/allocate?flops=1e24">/api/v1/allocate</a> · fits:{" "}
-        <a href="/api/v1/fits">/api/v1/fits</a> · embed a card:{" "}
-        <a href={resolved.links.embed}>/embed</a>
+        Same answers as JSON: <a href={resolved.links.api}>{resolved.links.api.split("?")[0]}</a> ·
+        fits: <a href="/api/v1/fits">/api/v1/fits</a> · your own runs: <a href="/fit">fit a law</a>{" "}
+        · embed a card: <a href={resolved.links.embed}>/embed</a>
       </footer>
     </Layout>
   );
 }
 
 /** The calculator page (`/`), its live-update fragment and the embeddable card. */
-export const registerPage: Register = (app) => {
+export const registerPage: Register = (app, deps) => {
   app.use("/", pageHeaders);
   app.use("/partials/*", pageHeaders);
+  app.use("/fit", pageHeaders);
+  app.use("/fit/*", pageHeaders);
   app.use("/embed", embedHeaders);
   app.use("/assets/*", assetHeaders);
   registerAssets(app);
+  registerFitPages(app, deps);
 
   app.get("/", async (c) => {
     const resolved = await resolve(c);
@@ -164,21 +158,22 @@ export const registerPage: Register = (app) => {
   // The answer region for the page's script: always 200; the error (if any) is in the fragment.
   app.get("/partials/result", async (c) => {
     const resolved = await resolve(c);
-    const { result } = resultProps(resolved);
+    const { result } = resultOf(resolved);
     return c.html(
       <>
         <ErrorMessage error={resolved.error} />
-        <Result {...result} />
+        {result}
+        <AdvancedErrorSlots error={resolved.error} />
       </>,
     );
   });
 
   app.get("/embed", async (c) => {
-    const resolved = await resolve(c, { requireQuestion: true });
+    const resolved = await resolve(c, { requireQuestion: true, allocateOnly: true });
     return c.html(
       <Layout preview={previewOf(resolved)} bodyClass="embed" script={false}>
         <EmbedCard
-          answer={resolved.answer}
+          answer={allocateAnswerOf(resolved)}
           error={resolved.error}
           pageUrl={resolved.links.pageUrl}
         />

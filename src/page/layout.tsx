@@ -66,3 +66,18 @@ export function Layout({
     </>
   );
 }
+
+/** The site's name and what it does, at the top of every full page. */
+export function SiteHeader() {
+  return (
+    <header class="site">
+      <h1>
+        <a href="/">compute-optimal</a>
+      </h1>
+      <p>
+        How big a model, how many tokens and what loss for your training compute, under Chinchilla,
+        Kaplan and later scaling-law fits.
+      </p>
+    </header>
+  );
+}

@@ -4,6 +4,7 @@ import type { AllocateAnswer } from "../service/allocate.ts";
 import type { RegistrySnapshot } from "../store/fit-registry.ts";
 import {
   extent,
+  frontierBand,
   frontierSegment,
   isoflopCurve,
   type SeriesStyle,
@@ -58,6 +59,7 @@ export function chartModel(
         label: fit.label,
         style: style(fit.id, index),
         segment: frontierSegment(fit, FRONTIER_FLOPS, options),
+        band: frontierBand(fit, FRONTIER_FLOPS, options),
       })),
       isoflop: [],
     };
@@ -79,6 +81,7 @@ export function chartModel(
     label: fit.label,
     style: style(fit.id, index),
     segment: frontierSegment(fit, range, options),
+    band: frontierBand(fit, range, options),
     mark: { x: allocation.flops, y: allocation.params },
   }));
   const isoflop = answered.flatMap(({ allocation, fit }, index) => {

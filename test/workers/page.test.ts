@@ -134,7 +134,7 @@ describe("GET / (the calculator page)", () => {
       html.indexOf('id="frontier-title"'),
       html.indexOf("</svg>", html.indexOf('id="frontier-title"')),
     );
-    expect(frontier.match(/<path /g)).toHaveLength(body.allocations.length);
+    expect(frontier.match(/<path d="/g)).toHaveLength(body.allocations.length);
     expect(frontier.match(/<circle /g)).toHaveLength(body.allocations.length);
     expect(frontier).toContain("your budget");
     const withLoss = body.allocations.filter((a) => a.loss !== null).length;

@@ -85,6 +85,40 @@ figcaption { font-size: .875rem; color: var(--muted); }
     border-top: 1px solid var(--soft); padding: 4px 0; }
   .compare td::before { content: attr(data-label); color: var(--muted); text-align: left; }
 }
+.interval { display: block; color: var(--muted); font-size: .75rem; white-space: nowrap; cursor: help; }
+.hardware { margin: 0 0 8px; font-size: .9375rem; }
+.adv { border: 0; padding: 0; margin: 12px 0 0; display: grid; gap: 10px 16px;
+  grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); }
+.adv legend { font-weight: 600; padding: 0; margin-bottom: 6px; }
+.adv .help { grid-column: 1 / -1; }
+.adv-field label { display: block; font-weight: 600; font-size: .9375rem; }
+.adv-field input, .adv-field select, .fit-options input { font: inherit; width: 100%; padding: 6px 8px;
+  border: 1px solid #8c959f; border-radius: 6px; margin: 2px 0; }
+.adv-field .hint { display: block; }
+.adv-field [aria-invalid="true"] { border-color: var(--error); }
+.plan h2 { margin-top: 4px; }
+.saving { color: #00634a; }
+.saving-line { font-size: .9375rem; }
+.headline .warning { margin: 4px 0; }
+textarea { font: .875rem/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; width: 100%;
+  padding: 8px; border: 1px solid #8c959f; border-radius: 6px; }
+textarea[aria-invalid="true"] { border-color: var(--error); }
+.fit-options { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-end; margin-top: 12px; }
+.fit-options label { font-weight: 600; flex: 1 1 180px; }
+button.secondary { background: #fff; color: var(--accent); padding: 4px 12px; }
+button[disabled] { opacity: .6; cursor: progress; }
+[hidden] { display: none !important; }
+#csv-example { background: #f6f8fa; padding: 8px; border-radius: 6px; font-size: .8125rem;
+  max-height: 16rem; overflow: auto; }
+.law { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .9375rem;
+  margin: 4px 0; overflow-wrap: anywhere; }
+.warnings { padding-left: 0; list-style: none; }
+.plan-with { margin: 12px 0; max-width: 36rem; }
+.plan-with label { display: block; font-weight: 600; margin-bottom: 4px; }
+.plan-with input { flex: 1; min-width: 0; font: inherit; padding: 6px 8px; border: 1px solid #8c959f;
+  border-radius: 6px; }
+.coefficients, .predictions { margin: 12px 0; }
+code { font-size: .875em; overflow-wrap: anywhere; }
 body.embed { padding: 0; max-width: none; }
 .card { margin: 4px; padding: 12px 14px; border: 1px solid var(--line); border-radius: 8px;
   font-size: .9375rem; }
