@@ -32,3 +32,12 @@ export interface ErrorEnvelope {
 export function hasNoNonFinite(text: string): boolean {
   return !/NaN|Infinity/.test(text);
 }
+
+/** HTML-escapes text the way hono/jsx does, to look for user input as the page shows it. */
+export const escapeHtml = (text: string) =>
+  text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");

@@ -5,7 +5,7 @@ import { formatCount } from "../../src/core/format.ts";
 import { GPUS } from "../../src/core/hardware.ts";
 import type { AllocateAnswer } from "../../src/service/allocate.ts";
 import type { DataPlanAnswer, InferencePlanAnswer } from "../../src/service/plans.ts";
-import { type ErrorEnvelope, seedAll } from "./helpers.ts";
+import { type ErrorEnvelope, escapeHtml, seedAll } from "./helpers.ts";
 
 const BASE = "https://calc.test";
 
@@ -45,14 +45,6 @@ function chart(html: string, id: string): string {
   expect(start, `${id} chart`).toBeGreaterThan(0);
   return html.slice(start, html.indexOf("</svg>", start));
 }
-
-const escapeHtml = (text: string) =>
-  text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
 
 beforeAll(async () => {
   await seedAll();

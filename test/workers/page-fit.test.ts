@@ -2,7 +2,7 @@ import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { formatScientific } from "../../src/core/format.ts";
 import type { AllocateAnswer } from "../../src/service/allocate.ts";
-import { seedAll } from "./helpers.ts";
+import { escapeHtml, seedAll } from "./helpers.ts";
 
 const BASE = "https://calc.test";
 
@@ -63,14 +63,6 @@ async function page(path: string, status = 200, init?: RequestInit) {
   expect(html).not.toMatch(/<script\b[^>]*>[^<]/);
   return html;
 }
-
-const escapeHtml = (text: string) =>
-  text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
 
 beforeAll(async () => {
   await seedAll();

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_FIT_IDS } from "../../src/core/fits/defaults.ts";
 import { formatCount } from "../../src/core/format.ts";
 import type { AllocateAnswer } from "../../src/service/allocate.ts";
-import { type ErrorEnvelope, seedAll } from "./helpers.ts";
+import { type ErrorEnvelope, escapeHtml, seedAll } from "./helpers.ts";
 
 const BASE = "https://calc.test";
 
@@ -75,14 +75,6 @@ function meta(html: string, key: string): string | undefined {
     .replace(/&gt;/g, ">")
     .replace(/&amp;/g, "&");
 }
-
-const escapeHtml = (text: string) =>
-  text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
 
 beforeAll(async () => {
   await seedAll();
