@@ -19,6 +19,27 @@ const RUN_COLOR = "#0072B2";
 const CURVE_COLOR = "#D55E00";
 
 /** Every k-th item so at most `limit` remain, in order. */
+/** The runs as translucent dots. */
+function RunDots(props: {
+  points: readonly { x: number; y: number }[];
+  x: (value: number) => number;
+  y: (value: number) => number;
+}) {
+  return (
+    <g class="runs">
+      {props.points.map((p) => (
+        <circle
+          cx={round(props.x(p.x))}
+          cy={round(props.y(p.y))}
+          r="3"
+          fill={RUN_COLOR}
+          fill-opacity="0.6"
+        />
+      ))}
+    </g>
+  );
+}
+
 export function thin<T>(items: readonly T[], limit: number): T[] {
   if (items.length <= limit) return [...items];
   const step = items.length / limit;
@@ -98,17 +119,7 @@ export function FitLossChart({
         <text x={round(x(curve.dataEnd)) + 4} y={PLOT.top + 12} font-size="12">
           largest run
         </text>
-        <g class="runs">
-          {runs.map((p) => (
-            <circle
-              cx={round(x(p.x))}
-              cy={round(y(p.y))}
-              r="3"
-              fill={RUN_COLOR}
-              fill-opacity="0.6"
-            />
-          ))}
-        </g>
+        <RunDots points={runs} x={x} y={y} />
         <path d={pathOf(inside, x, y)} fill="none" stroke={CURVE_COLOR} stroke-width="2.5">
           <title>{curve.label}</title>
         </path>
@@ -160,17 +171,7 @@ export function ParityChart({ pairs, total }: { pairs: readonly Point[]; total: 
           stroke="#555555"
           stroke-dasharray="3 3"
         />
-        <g class="runs">
-          {pairs.map((p) => (
-            <circle
-              cx={round(x(p.x))}
-              cy={round(y(p.y))}
-              r="3"
-              fill={RUN_COLOR}
-              fill-opacity="0.6"
-            />
-          ))}
-        </g>
+        <RunDots points={pairs} x={x} y={y} />
       </ChartFrame>
       <figcaption>
         <strong>Fitted against observed loss.</strong> Points on the dashed diagonal are fitted
