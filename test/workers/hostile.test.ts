@@ -3,10 +3,10 @@
  * errors are the JSON envelope, no NaN or Infinity in any body, and user input is never
  * reflected unescaped into HTML.
  */
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seedAll } from "./helpers.ts";
+import { freshApp, seedAll } from "./helpers.ts";
 
 const BASE = "http://calc.test";
 let tried = 0;
@@ -220,5 +220,150 @@ describe("hostile input", () => {
     const res = await exports.default.fetch(repeated);
     expect(res.status).toBe(400);
     expect(await violation(res, [])).toBeUndefined();
+  });
+
+  it("signed Slack commands with hostile text answer 200 with escaped, bounded Block Kit", async () => {
+    const secret = "hostile-test-secret";
+    const { app } = freshApp();
+    const bindings = { ...env, SLACK_SIGNING_SECRET: secret };
+    const encoder = new TextEncoder();
+    const key = await crypto.subtle.importKey(
+      "raw",
+      encoder.encode(secret),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign"],
+    );
+    const textArb = fc.oneof(
+      valueArb,
+      fc
+        .array(
+          fc.oneof(
+            valueArb,
+            fc.constantFrom(
+              "params",
+              "tokens",
+              "loss",
+              "fit",
+              "inference",
+              "unique",
+              "gpu",
+              "public",
+              "help",
+            ),
+          ),
+          { maxLength: 6 },
+        )
+        .map((w) => w.join(" ")),
+    );
+    await fc.assert(
+      fc.asyncProperty(textArb, async (text) => {
+        tried += 1;
+        const body = new URLSearchParams({
+          command: "/chinchilla",
+          text,
+          user_id: "U1",
+        }).toString();
+        const timestamp = String(Math.floor(Date.now() / 1000));
+        const mac = await crypto.subtle.sign(
+          "HMAC",
+          key,
+          encoder.encode(`v0:${timestamp}:${body}`),
+        );
+        const signature = `v0=${[...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+        const res = await app.request(
+          "/slack/commands",
+          {
+            method: "POST",
+            headers: {
+              "content-type": "application/x-www-form-urlencoded",
+              "x-slack-request-timestamp": timestamp,
+              "x-slack-signature": signature,
+            },
+            body,
+          },
+          bindings,
+        );
+        if (text.length > 8000) return;
+        expect(res.status, text).toBe(200);
+        const message = (await res.json()) as {
+          response_type?: string;
+          text?: string;
+          blocks?: unknown[];
+        };
+        expect(["ephemeral", "in_channel"]).toContain(message.response_type);
+        expect(message.blocks?.length ?? 0).toBeLessThanOrEqual(50);
+        const raw = JSON.stringify(message);
+        // User text is echoed in errors, but only escaped for mrkdwn.
+        expect(raw).not.toMatch(/<script|<img/);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("MCP tool calls with hostile arguments give tool errors, never a failed request", async () => {
+    const argsArb = fc.dictionary(
+      fc.constantFrom(
+        "flops",
+        "params",
+        "tokens",
+        "loss",
+        "fits",
+        "fit",
+        "kaplanBudget",
+        "gpu",
+        "gpus",
+        "mfu",
+        "inferenceTokens",
+        "uniqueTokens",
+        "runs",
+        "bootstrap",
+      ),
+      fc.oneof(
+        valueArb,
+        fc.double(),
+        fc.integer(),
+        fc.array(valueArb, { maxLength: 3 }),
+        fc.constant(null),
+        fc.json({ maxDepth: 2 }).map((j) => JSON.parse(j) as unknown),
+      ),
+      { maxKeys: 4 },
+    );
+    const toolArb = fc.constantFrom(
+      "compute_optimal_allocation",
+      "predict_loss",
+      "list_fits",
+      "plan_inference",
+      "plan_data",
+      "fit_scaling_law",
+      "no_such_tool",
+    );
+    await fc.assert(
+      fc.asyncProperty(toolArb, argsArb, async (name, args) => {
+        tried += 1;
+        const res = await exports.default.fetch(`${BASE}/mcp`, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            accept: "application/json, text/event-stream",
+            "mcp-protocol-version": "2025-11-25",
+            "cf-connecting-ip": `198.18.${tried % 250}.${Math.floor(tried / 250) % 250}`,
+          },
+          body: JSON.stringify({
+            jsonrpc: "2.0",
+            id: 1,
+            method: "tools/call",
+            params: { name, arguments: args },
+          }),
+        });
+        const text = await res.text();
+        expect(res.status, text.slice(0, 300)).toBeLessThan(500);
+        const data = text.startsWith("event:") ? (text.split("\ndata: ")[1] ?? "") : text;
+        const message = JSON.parse(data) as { result?: { isError?: boolean }; error?: unknown };
+        expect(message.result !== undefined || message.error !== undefined).toBe(true);
+        expect(data).not.toMatch(/\bNaN\b/);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
