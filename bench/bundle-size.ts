@@ -2,14 +2,18 @@
  * Size of the built Worker bundle (dist/index.js), raw and gzip -9. A CI budget check:
  *
  *   node bench/bundle-size.ts               prints the sizes
- *   node bench/bundle-size.ts --max-kb 130  also exits 1 when the gzip size is above 130 KB
+ *   node bench/bundle-size.ts --max-kb 250  also exits 1 when the gzip size is above 250 KB
  *
+ * CI runs it with --max-kb 250, the budget of {@link BUNDLE_BUDGET_KB}.
  * 1 KB = 1024 bytes. Build first (`npm run build`).
  */
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { constants, gzipSync } from "node:zlib";
+
+/** The bundle budget (gzip -9, KB) that CI enforces and `npm run bench` reports against. */
+export const BUNDLE_BUDGET_KB = 250;
 
 export const BUNDLE_PATH = join(dirname(dirname(fileURLToPath(import.meta.url))), "dist/index.js");
 

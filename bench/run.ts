@@ -1,41 +1,89 @@
 /**
- * `npm run bench`: throughput and latency of the built Worker under raw workerd, loaded by wrk.
+ * `npm run bench`: the built Worker under raw workerd, loaded by wrk, plus the fit and Slack
+ * timings. See bench/README.md.
  *
- * Builds dist/index.js when it is missing or older than src/, serves it with
- * `workerd serve bench/workerd.capnp` (FITS bound to an empty-KV stub), checks that the
- * allocate route really answers, then runs interleaved rounds of /healthz, allocate and predict.
- * Prints a table and, as the last line, one JSON object. See bench/README.md.
+ * 1. Builds dist/index.js when it is missing or older than src/; measures the bundle.
+ * 2. Times the parametric fit on the 240 Chinchilla runs in Node (skipped without the CSV).
+ * 3. Serves dist/index.js with `workerd serve bench/workerd.capnp` (empty-KV stub, bench Slack
+ *    secret), checks every route it will load really answers, times POST /api/v1/fits.
+ * 4. Interleaved rounds of /healthz, allocate (memoised), allocate with a new budget on every
+ *    request (uncached) and predict; then 200 sequential signed Slack commands; then a load run
+ *    of a mix of routes.
+ * Prints a table and, as the last line, one JSON object (`ratio` among its fields).
  *
- * Env: BENCH_SECONDS (per segment, default 5), BENCH_ROUNDS (3), BENCH_CONNECTIONS (64),
- * BENCH_THREADS (2), BENCH_WARMUP_SECONDS (2), BENCH_PORT (default: a free port),
- * BENCH_LOADGEN=node (use the built-in Node load generator instead of wrk).
+ * Env: BENCH_SECONDS (per segment, 5), BENCH_ROUNDS (3), BENCH_CONNECTIONS (64),
+ * BENCH_THREADS (2), BENCH_WARMUP_SECONDS (2), BENCH_LOAD_SECONDS (30; 0 skips the load run),
+ * BENCH_FIT_REPEATS (15), BENCH_FIT_REQUESTS (5), BENCH_SLACK_REQUESTS (200),
+ * BENCH_CHINCHILLA_CSV (../shared/data/chinchilla/svg_extracted_data.csv),
+ * BENCH_PORT (default: a free port), BENCH_LOADGEN=node (Node load generator instead of wrk).
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import http from "node:http";
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { BUNDLE_PATH, bundleSize } from "./bundle-size.ts";
+import { join } from "node:path";
+import { BUNDLE_BUDGET_KB, BUNDLE_PATH, bundleSize } from "./bundle-size.ts";
+import { loadChinchillaRuns } from "./chinchilla.ts";
+import { cpuSnapshot, otherCpuPercent, processCpuSeconds, stealCpuPercent } from "./cpu.ts";
+import { fitInNode, fitRequests, type NodeFitTimings, type RequestFitTimings } from "./fit.ts";
+import {
+  budgetAt,
+  DISTINCT_BUDGETS,
+  ensureWrk,
+  type LoadOptions,
+  load,
+  type Segment,
+} from "./load.ts";
+import { ROOT, run, stopChildren } from "./processes.ts";
+import {
+  checkSlackAnswer,
+  type SlackTimings,
+  signedCommand,
+  slackHeaders,
+  slackLatency,
+} from "./slack.ts";
+import { median, round } from "./stats.ts";
 
-const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const WORKERD = join(ROOT, "node_modules/.bin/workerd");
 const CONFIG = "bench/workerd.capnp";
 
+/** The interleaved segments: each a list of requests in bench/requests.lua's notation. */
 const ROUTES = {
-  healthz: "/healthz",
-  allocate: "/api/v1/allocate?flops=1e24",
-  predict: "/api/v1/predict?params=70B&tokens=1.4T",
+  healthz: ["/healthz"],
+  allocate: ["/api/v1/allocate?flops=1e24"],
+  allocateUncached: ["/api/v1/allocate?flops={flops}"],
+  predict: ["/api/v1/predict?params=70B&tokens=1.4T"],
 } as const;
 type Route = keyof typeof ROUTES;
 
-function envInt(name: string, fallback: number): number {
+/** The load run's requests, in turn: 6 of 10 allocate (1e24 twice, a new budget twice, units). */
+const LOAD_MIX = [
+  "/api/v1/allocate?flops=1e24",
+  "/api/v1/allocate?flops={flops}",
+  "/api/v1/allocate?flops=5000%20PF-days",
+  "/api/v1/predict?params=70B&tokens=1.4T",
+  "/api/v1/allocate?flops=1e24",
+  "@slack",
+  "/api/v1/allocate?flops={flops}",
+  "/api/v1/fits",
+  "/api/v1/allocate?flops=1M%20H100-hours%20%40%2040%25%20MFU",
+  "/healthz",
+];
+/** A signed Slack request expires after 300 s; longer load runs leave Slack out of the mix. */
+const SLACK_IN_LOAD_MAX_SECONDS = 280;
+
+/** Goals from the issue: allocate ≥ 0.9 × the static route, the Chinchilla fit under 100 ms. */
+const RATIO_GOAL = 0.9;
+const FIT_GOAL_MS = 100;
+/** Above this share of CPU used by other processes, the report warns that the machine was busy. */
+const BUSY_CPU_PERCENT = 10;
+
+function envInt(name: string, fallback: number, min = 1): number {
   const raw = process.env[name];
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value < 1) {
-    throw new Error(`${name} must be a number >= 1, got ${JSON.stringify(raw)}`);
+  if (!Number.isFinite(value) || value < min) {
+    throw new Error(`${name} must be a number >= ${min}, got ${JSON.stringify(raw)}`);
   }
   return Math.round(value);
 }
@@ -46,36 +94,29 @@ const settings = {
   connections: envInt("BENCH_CONNECTIONS", 64),
   threads: envInt("BENCH_THREADS", 2),
   warmupSeconds: envInt("BENCH_WARMUP_SECONDS", 2),
+  loadSeconds: envInt("BENCH_LOAD_SECONDS", 30, 0),
+  fitRepeats: envInt("BENCH_FIT_REPEATS", 15),
+  fitRequests: envInt("BENCH_FIT_REQUESTS", 5),
+  slackRequests: envInt("BENCH_SLACK_REQUESTS", 200),
   loadGenerator: (process.env.BENCH_LOADGEN === "node" ? "node" : "wrk") as "wrk" | "node",
 };
 
-/** One load segment against one route. */
-interface Segment {
-  requests: number;
-  seconds: number;
-  rps: number;
-  p50Ms: number;
-  p99Ms: number;
-  socketErrors: number;
-  non2xx: number;
-  /** workerd CPU time (user + system) per request, µs; NaN where /proc is unavailable. */
-  cpuUs: number;
-}
+const loadOptions = (): LoadOptions => ({
+  generator: settings.loadGenerator,
+  threads: settings.threads,
+  connections: settings.connections,
+});
 
 // ---------------------------------------------------------------------------------------------
-// Processes
+// Server
 
 let server: ChildProcess | undefined;
 const serverLog: string[] = [];
 
-/** Commands started by run() that are still running (wrk, the build). */
-const children = new Set<ChildProcess>();
-
 function stopServer() {
   if (server && server.exitCode === null && server.signalCode === null) server.kill("SIGTERM");
   server = undefined;
-  for (const child of children) child.kill("SIGTERM");
-  children.clear();
+  stopChildren();
 }
 
 process.on("exit", stopServer);
@@ -93,37 +134,6 @@ function fail(message: string): never {
   stopServer();
   process.exit(1);
 }
-
-/** Runs a command to completion, collecting its output (async, so signals are handled). */
-function run(
-  cmd: string,
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    children.add(child);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d;
-    });
-    child.on("error", (error) => resolve({ code: 127, stdout, stderr: stderr + error.message }));
-    child.on("close", (code) => {
-      children.delete(child);
-      resolve({ code: code ?? 1, stdout, stderr });
-    });
-  });
-}
-
-function commandExists(cmd: string): boolean {
-  return spawnSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" }).status === 0;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Build, server
 
 function newestMtime(path: string): number {
   const stat = statSync(path);
@@ -177,19 +187,8 @@ function startServer(port: number) {
   server.on("error", (error) => fail(`could not start ${WORKERD}: ${error.message}`));
 }
 
-const CLOCK_TICKS =
-  Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout?.trim()) || 100;
-
 /** CPU seconds (user + system) workerd has used so far; NaN without Linux /proc. */
-function serverCpuSeconds(): number {
-  try {
-    const stat = readFileSync(`/proc/${server?.pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return Number.NaN;
-  }
-}
+const serverCpuSeconds = () => processCpuSeconds(server?.pid);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -203,7 +202,7 @@ async function waitForHealthz(base: string, timeoutMs: number): Promise<number> 
   while (performance.now() - started < timeoutMs) {
     if (server && server.exitCode !== null) fail(`workerd exited with code ${server.exitCode}`);
     try {
-      if ((await get(base + ROUTES.healthz)).status === 200) return performance.now() - started;
+      if ((await get(`${base}/healthz`)).status === 200) return performance.now() - started;
     } catch {
       // not listening yet
     }
@@ -212,160 +211,115 @@ async function waitForHealthz(base: string, timeoutMs: number): Promise<number> 
   fail(`GET /healthz did not answer 200 within ${timeoutMs / 1000} s`);
 }
 
-/** Checks the routes answer what we mean to load; returns response sizes in bytes. */
-async function sanityCheck(base: string): Promise<Record<Route, number>> {
-  const allocate = await get(base + ROUTES.allocate);
+/** GETs an allocate URL and fails unless it answers 200 with a non-empty allocations list. */
+async function checkAllocate(base: string, path: string): Promise<number> {
+  const answer = await get(base + path);
   let allocations: unknown;
   try {
-    allocations = (JSON.parse(allocate.body) as { allocations?: unknown }).allocations;
+    allocations = (JSON.parse(answer.body) as { allocations?: unknown }).allocations;
   } catch {
     // reported below
   }
-  if (allocate.status !== 200 || !Array.isArray(allocations) || allocations.length === 0) {
+  if (answer.status !== 200 || !Array.isArray(allocations) || allocations.length === 0) {
     fail(
-      `sanity check failed: GET ${ROUTES.allocate} answered ${allocate.status} without an ` +
-        `"allocations" list:\n${allocate.body.slice(0, 500)}`,
+      `sanity check failed: GET ${path} answered ${answer.status} without an "allocations" ` +
+        `list:\n${answer.body.slice(0, 500)}`,
     );
   }
-  const predict = await get(base + ROUTES.predict);
-  if (predict.status !== 200) {
-    fail(`sanity check failed: GET ${ROUTES.predict} answered ${predict.status}`);
+  return Buffer.byteLength(answer.body);
+}
+
+/** Checks every request the bench sends answers as meant; returns response sizes in bytes. */
+async function sanityCheck(base: string): Promise<Record<Route, number>> {
+  const allocate = await checkAllocate(base, ROUTES.allocate[0]);
+  const uncached = ROUTES.allocateUncached[0];
+  const allocateUncached = await checkAllocate(base, uncached.replace("{flops}", budgetAt(0)));
+  await checkAllocate(base, uncached.replace("{flops}", budgetAt(DISTINCT_BUDGETS - 1)));
+  for (const entry of LOAD_MIX) {
+    if (entry === "@slack") continue;
+    const path = entry.replace("{flops}", budgetAt(1));
+    const answer = await get(base + path);
+    if (answer.status !== 200) {
+      fail(
+        `sanity check failed: GET ${path} answered ${answer.status}:\n${answer.body.slice(0, 500)}`,
+      );
+    }
   }
-  const healthz = await get(base + ROUTES.healthz);
-  const bytes = (s: string) => Buffer.byteLength(s);
-  return {
-    healthz: bytes(healthz.body),
-    allocate: bytes(allocate.body),
-    predict: bytes(predict.body),
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Load generators
-
-async function ensureWrk(): Promise<boolean> {
-  if (commandExists("wrk")) return true;
-  if (process.getuid?.() !== 0 || !commandExists("apt-get")) return false;
-  console.log("bench: wrk not found; trying `apt-get install -y wrk`");
-  let result = await run("apt-get", ["install", "-y", "-q", "wrk"]);
-  if (result.code !== 0) {
-    await run("apt-get", ["update", "-q"]);
-    result = await run("apt-get", ["install", "-y", "-q", "wrk"]);
+  const command = signedCommand("1e24");
+  const slack = await fetch(base + command.path, {
+    method: "POST",
+    headers: slackHeaders(command),
+    body: command.body,
+    signal: AbortSignal.timeout(5_000),
+  });
+  try {
+    checkSlackAnswer({ status: slack.status, text: await slack.text() });
+  } catch (error) {
+    fail(`sanity check failed: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return result.code === 0 && commandExists("wrk");
-}
-
-/** wrk prints e.g. "1.39ms", "812.00us", "1.02s". */
-function toMs(value: string): number {
-  const match = /^([\d.]+)(us|ms|s|m|h)$/.exec(value.trim());
-  if (!match) throw new Error(`cannot parse wrk time "${value}"`);
-  const scale = { us: 0.001, ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[match[2] as "us"];
-  return Number(match[1]) * scale;
-}
-
-function parseWrk(output: string): Segment {
-  const grab = (re: RegExp) => {
-    const match = re.exec(output);
-    if (!match?.[1]) throw new Error(`unexpected wrk output (no ${re}):\n${output}`);
-    return match[1];
-  };
-  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(
-    output,
-  );
-  const socketErrors = socket ? socket.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0;
-  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(output);
-  const seconds = toMs(grab(/requests in ([\d.]+\w+),/)) / 1000;
-  const requests = Number(grab(/(\d+) requests in/));
+  const bytes = async (path: string) => Buffer.byteLength((await get(base + path)).body);
   return {
-    requests,
-    seconds,
-    rps: Number(grab(/Requests\/sec:\s+([\d.]+)/)),
-    p50Ms: toMs(grab(/^\s+50%\s+(\S+)/m)),
-    p99Ms: toMs(grab(/^\s+99%\s+(\S+)/m)),
-    socketErrors,
-    non2xx: non2xx ? Number(non2xx[1]) : 0,
-    cpuUs: Number.NaN,
+    healthz: await bytes(ROUTES.healthz[0]),
+    allocate,
+    allocateUncached,
+    predict: await bytes(ROUTES.predict[0]),
   };
 }
 
-async function wrk(url: string, seconds: number): Promise<Segment> {
-  const args = [
-    `-t${settings.threads}`,
-    `-c${settings.connections}`,
-    `-d${seconds}s`,
-    "--latency",
-    url,
-  ];
-  const result = await run("wrk", args);
-  if (result.code !== 0) fail(`wrk failed (exit ${result.code}): ${result.stderr}`);
-  return parseWrk(result.stdout);
+async function measure(base: string, entries: readonly string[], seconds: number) {
+  const cpuBefore = serverCpuSeconds();
+  const segment = await load(base, entries, seconds, loadOptions());
+  segment.cpuUs = ((serverCpuSeconds() - cpuBefore) * 1e6) / segment.requests;
+  return segment;
 }
-
-/** Fallback when wrk is unavailable: keep-alive connections, each with one request in flight. */
-async function nodeLoad(url: string, seconds: number): Promise<Segment> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: settings.connections });
-  const latencies: number[] = [];
-  let socketErrors = 0;
-  let non2xx = 0;
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
-  const once = () =>
-    new Promise<void>((resolve) => {
-      const t0 = performance.now();
-      const req = http.get(url, { agent }, (res) => {
-        res.on("data", () => {});
-        res.on("end", () => {
-          latencies.push(performance.now() - t0);
-          if ((res.statusCode ?? 0) >= 400) non2xx++;
-          resolve();
-        });
-      });
-      req.on("error", () => {
-        socketErrors++;
-        resolve();
-      });
-    });
-  const loop = async () => {
-    while (performance.now() < deadline) await once();
-  };
-  await Promise.all(Array.from({ length: settings.connections }, loop));
-  const elapsed = (performance.now() - started) / 1000;
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
-  return {
-    requests: latencies.length,
-    seconds: elapsed,
-    rps: latencies.length / elapsed,
-    p50Ms: pct(0.5),
-    p99Ms: pct(0.99),
-    socketErrors,
-    non2xx,
-    cpuUs: Number.NaN,
-  };
-}
-
-const load = (url: string, seconds: number) =>
-  settings.loadGenerator === "wrk" ? wrk(url, seconds) : nodeLoad(url, seconds);
 
 // ---------------------------------------------------------------------------------------------
 // Report
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-}
-
-const round = (value: number, digits: number) => Number(value.toFixed(digits));
 const fmtInt = (value: number) => Math.round(value).toLocaleString("en-US");
 const pad = (text: string, width: number) => text.padStart(width);
+const describe = (entries: readonly string[]) =>
+  entries.length === 1 && entries[0] === ROUTES.allocateUncached[0]
+    ? `GET /api/v1/allocate?flops=<new each time>`
+    : `GET ${entries.join(", ")}`;
+
+interface RouteSummary {
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  cpuUs: number;
+  requests: number;
+  errors: number;
+}
+
+function summarise(segments: readonly Segment[]): RouteSummary {
+  return {
+    rps: median(segments.map((s) => s.rps)),
+    p50Ms: median(segments.map((s) => s.p50Ms)),
+    p99Ms: median(segments.map((s) => s.p99Ms)),
+    cpuUs: median(segments.map((s) => s.cpuUs)),
+    requests: segments.reduce((sum, s) => sum + s.requests, 0),
+    errors: segments.reduce((sum, s) => sum + s.socketErrors + s.non2xx, 0),
+  };
+}
 
 async function main() {
   const built = await ensureBuild();
   const size = bundleSize();
   const workerdVersion = spawnSync(WORKERD, ["--version"], { encoding: "utf8" }).stdout.trim();
+  const loadAvgAtStart = os.loadavg()[0] ?? 0;
+
+  const chinchilla = loadChinchillaRuns(ROOT, process.env.BENCH_CHINCHILLA_CSV || undefined);
+  let nodeFit: NodeFitTimings | undefined;
+  if (chinchilla.ok) {
+    console.log(`bench: fitting the ${chinchilla.runs.length} Chinchilla runs in Node`);
+    nodeFit = fitInNode(chinchilla.runs, settings.fitRepeats);
+  } else {
+    console.log(
+      `bench: SKIPPING the Chinchilla fit timings: ${chinchilla.reason} ` +
+        "(set BENCH_CHINCHILLA_CSV to the svg_extracted_data.csv of Besiroglu et al. 2024)",
+    );
+  }
 
   if (settings.loadGenerator === "wrk" && !(await ensureWrk())) {
     console.log("bench: wrk unavailable; falling back to the (slower) Node load generator");
@@ -379,57 +333,78 @@ async function main() {
   const port = process.env.BENCH_PORT ? envInt("BENCH_PORT", 8790) : await freePort();
   if (!(await portIsFree(port))) fail(`port ${port} is already in use (BENCH_PORT)`);
   const base = `http://127.0.0.1:${port}`;
-  const loadAvgAtStart = os.loadavg()[0] ?? 0;
   startServer(port);
   const startupMs = await waitForHealthz(base, 10_000);
+
+  let requestFit: RequestFitTimings | undefined;
+  if (chinchilla.ok) {
+    try {
+      requestFit = await fitRequests(base, chinchilla.runs, settings.fitRequests);
+    } catch (error) {
+      fail(`fit inside workerd: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   const responseBytes = await sanityCheck(base);
 
   const routes = Object.keys(ROUTES) as Route[];
-  const total = routes.length * (settings.rounds * settings.seconds + settings.warmupSeconds);
+  const slackInLoad = settings.loadSeconds <= SLACK_IN_LOAD_MAX_SECONDS;
+  const loadMix = slackInLoad ? LOAD_MIX : LOAD_MIX.filter((entry) => entry !== "@slack");
+  const total =
+    routes.length * (settings.rounds * settings.seconds + settings.warmupSeconds) +
+    settings.loadSeconds;
   console.log(
     `bench: workerd up on ${base} after ${Math.round(startupMs)} ms; ` +
       `${settings.loadGenerator === "wrk" ? `wrk -t${settings.threads}` : "node"} -c${settings.connections}, ` +
-      `${settings.rounds} rounds x ${routes.length} routes x ${settings.seconds} s (~${total} s)`,
+      `${settings.rounds} rounds x ${routes.length} routes x ${settings.seconds} s, ` +
+      `load run ${settings.loadSeconds} s (~${total} s)`,
   );
 
-  for (const route of routes) await load(base + ROUTES[route], settings.warmupSeconds);
+  for (const route of routes)
+    await load(base, ROUTES[route], settings.warmupSeconds, loadOptions());
 
-  const results: Record<Route, Segment[]> = { healthz: [], allocate: [], predict: [] };
+  const cpuAtStart = cpuSnapshot(server?.pid);
+
+  const results: Record<Route, Segment[]> = {
+    healthz: [],
+    allocate: [],
+    allocateUncached: [],
+    predict: [],
+  };
   for (let r = 0; r < settings.rounds; r++) {
     for (const route of routes) {
-      const cpuBefore = serverCpuSeconds();
-      const segment = await load(base + ROUTES[route], settings.seconds);
-      segment.cpuUs = ((serverCpuSeconds() - cpuBefore) * 1e6) / segment.requests;
+      const segment = await measure(base, ROUTES[route], settings.seconds);
       results[route].push(segment);
       console.log(
-        `  round ${r + 1} ${route.padEnd(8)} ${pad(fmtInt(segment.rps), 7)} req/s  ` +
+        `  round ${r + 1} ${route.padEnd(16)} ${pad(fmtInt(segment.rps), 7)} req/s  ` +
           `p50 ${segment.p50Ms.toFixed(2)} ms  p99 ${segment.p99Ms.toFixed(2)} ms`,
       );
     }
   }
+
+  let slack: SlackTimings;
+  try {
+    slack = await slackLatency(base, settings.slackRequests);
+  } catch (error) {
+    fail(`Slack latency: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  let loadRun: Segment | undefined;
+  if (settings.loadSeconds > 0) {
+    if (!slackInLoad) console.log("bench: load run over 280 s: Slack left out of the mix");
+    console.log(`bench: load run, ${settings.loadSeconds} s, -c${settings.connections}`);
+    loadRun = await measure(base, loadMix, settings.loadSeconds);
+  }
+  const loadAvgAtEnd = os.loadavg()[0] ?? 0;
+  const cpuAtEnd = cpuSnapshot(server?.pid);
   stopServer();
 
   const summary = Object.fromEntries(
-    routes.map((route) => {
-      const segments = results[route];
-      return [
-        route,
-        {
-          rps: median(segments.map((s) => s.rps)),
-          p50Ms: median(segments.map((s) => s.p50Ms)),
-          p99Ms: median(segments.map((s) => s.p99Ms)),
-          cpuUs: median(segments.map((s) => s.cpuUs)),
-          requests: segments.reduce((sum, s) => sum + s.requests, 0),
-          errors: segments.reduce((sum, s) => sum + s.socketErrors + s.non2xx, 0),
-        },
-      ];
-    }),
-  ) as Record<
-    Route,
-    { rps: number; p50Ms: number; p99Ms: number; cpuUs: number; requests: number; errors: number }
-  >;
-  const ratios = results.allocate.map((s, i) => s.rps / (results.healthz[i]?.rps ?? Number.NaN));
-  const ratio = median(ratios);
+    routes.map((route) => [route, summarise(results[route])]),
+  ) as Record<Route, RouteSummary>;
+  const ratioOf = (route: Route) =>
+    median(results[route].map((s, i) => s.rps / (results.healthz[i]?.rps ?? Number.NaN)));
+  const ratio = ratioOf("allocate");
+  const uncachedRatio = ratioOf("allocateUncached");
   const errors = routes.reduce((sum, route) => sum + summary[route].errors, 0);
 
   const cpus = os.cpus();
@@ -439,6 +414,9 @@ async function main() {
     memGB: round(os.totalmem() / 2 ** 30, 1),
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     loadAvg1: round(loadAvgAtStart, 2),
+    loadAvg1End: round(loadAvgAtEnd, 2),
+    otherCpuPercent: round(otherCpuPercent(cpuAtStart, cpuAtEnd), 1),
+    stealCpuPercent: round(stealCpuPercent(cpuAtStart, cpuAtEnd), 1),
     node: process.version,
     workerd: workerdVersion.replace(/^workerd\s*/, ""),
     ...(wrkVersion === undefined ? {} : { wrk: wrkVersion }),
@@ -447,8 +425,20 @@ async function main() {
   console.log("");
   console.log(
     `compute-optimal on raw workerd ${machine.workerd}, ${machine.cpus} x ${machine.cpuModel} ` +
-      `(load generator on the same cores)`,
+      "(load generator on the same cores)",
   );
+  console.log(
+    `other processes used ${machine.otherCpuPercent}% of the machine's CPU during the timed ` +
+      `segments, hypervisor steal ${machine.stealCpuPercent}% (1-min load average ` +
+      `${machine.loadAvg1} at start, ${machine.loadAvg1End} at end, the bench's own wrk and ` +
+      "workerd included)",
+  );
+  if (machine.otherCpuPercent > BUSY_CPU_PERCENT) {
+    console.log(
+      `WARNING: other processes used over ${BUSY_CPU_PERCENT}% of the CPU: req/s and latencies ` +
+        "are lower than on an idle machine; compare cpu µs and ratios, or re-run when it is idle",
+    );
+  }
   console.log(
     `${"route".padEnd(46)}${pad("req/s", 9)}${pad("p50 ms", 9)}${pad("p99 ms", 9)}` +
       `${pad("cpu µs", 9)}${pad("errors", 8)}${pad("bytes", 8)}`,
@@ -456,20 +446,57 @@ async function main() {
   for (const route of routes) {
     const s = summary[route];
     console.log(
-      `${`GET ${ROUTES[route]}`.padEnd(46)}${pad(fmtInt(s.rps), 9)}${pad(s.p50Ms.toFixed(2), 9)}` +
+      `${describe(ROUTES[route]).padEnd(46)}${pad(fmtInt(s.rps), 9)}${pad(s.p50Ms.toFixed(2), 9)}` +
         `${pad(s.p99Ms.toFixed(2), 9)}${pad(fmtInt(s.cpuUs), 9)}${pad(String(s.errors), 8)}` +
         `${pad(String(responseBytes[route]), 8)}`,
     );
   }
   console.log(
-    `allocate / healthz: ${ratio.toFixed(3)} (median of ${settings.rounds} interleaved rounds; ` +
-      `req/s and latencies are medians over rounds)`,
+    `allocate / healthz: ${ratio.toFixed(3)} memoised answer (goal >= ${RATIO_GOAL}), ` +
+      `${uncachedRatio.toFixed(3)} with a new budget per request (median of ${settings.rounds} ` +
+      "interleaved rounds; req/s and latencies are medians over rounds)",
   );
   console.log(
     "cpu µs = workerd CPU time per request (user + system, /proc), less sensitive than req/s " +
       "to other processes on the machine",
   );
-  console.log(`bundle dist/index.js: ${size.bundleKB} KB raw, ${size.bundleGzipKB} KB gzip -9`);
+  if (nodeFit && chinchilla.ok) {
+    const c = nodeFit.coefficients;
+    console.log(
+      `fit L = E + A/N^α + B/D^β on ${chinchilla.runs.length} Chinchilla runs, Node ${process.version}: ` +
+        `${nodeFit.fitMs} ms (median of ${nodeFit.repeats}; cold ${nodeFit.fitColdMs} ms; ` +
+        `goal < ${FIT_GOAL_MS} ms), bootstrap 200: ${nodeFit.bootstrap200Ms} ms ` +
+        `(${nodeFit.bootstrapConverged}/200 converged)`,
+    );
+    console.log(
+      `  E=${c.E} A=${c.A} B=${c.B} α=${c.alpha} β=${c.beta}, converged: ${nodeFit.converged}`,
+    );
+  }
+  if (requestFit) {
+    console.log(
+      `POST /api/v1/fits with those runs inside workerd: ${requestFit.fitRequestMs} ms ` +
+        `(median of ${settings.fitRequests}; first ${requestFit.fitRequestColdMs} ms), ` +
+        `bootstrap 200: ${requestFit.bootstrap200RequestMs} ms`,
+    );
+  }
+  console.log(
+    `Slack /chinchilla 1e24, ${slack.slackRequests} sequential signed requests: ` +
+      `p50 ${slack.slackP50Ms} ms, p99 ${slack.slackP99Ms} ms`,
+  );
+  if (loadRun) {
+    console.log(
+      `load run ${settings.loadSeconds} s, -c${settings.connections}, ${loadMix.length}-request mix ` +
+        `(${loadMix.filter((e) => e.includes("allocate")).length} allocate): ` +
+        `${fmtInt(loadRun.requests)} requests, ${fmtInt(loadRun.rps)} req/s, ` +
+        `p50 ${loadRun.p50Ms.toFixed(2)} ms, p99 ${loadRun.p99Ms.toFixed(2)} ms, ` +
+        `${loadRun.socketErrors} socket errors, ${loadRun.non2xx} non-2xx`,
+    );
+  }
+  const withinBudget = size.gzipBytes <= BUNDLE_BUDGET_KB * 1024;
+  console.log(
+    `bundle dist/index.js: ${size.bundleKB} KB raw, ${size.bundleGzipKB} KB gzip -9 ` +
+      `(budget ${BUNDLE_BUDGET_KB} KB: ${withinBudget ? "within" : "OVER"})`,
+  );
   const uniqueLog = [...new Set(serverLog)];
   if (uniqueLog.length > 0) {
     console.log(`workerd log (${serverLog.length} lines, ${uniqueLog.length} distinct; first 10):`);
@@ -479,23 +506,59 @@ async function main() {
   const report = {
     allocateRps: Math.round(summary.allocate.rps),
     healthzRps: Math.round(summary.healthz.rps),
-    predictRps: Math.round(summary.predict.rps),
     ratio: round(ratio, 3),
+    allocateUncachedRps: Math.round(summary.allocateUncached.rps),
+    uncachedRatio: round(uncachedRatio, 3),
+    predictRps: Math.round(summary.predict.rps),
     p50Ms: round(summary.allocate.p50Ms, 2),
     p99Ms: round(summary.allocate.p99Ms, 2),
+    uncachedP50Ms: round(summary.allocateUncached.p50Ms, 2),
+    uncachedP99Ms: round(summary.allocateUncached.p99Ms, 2),
+    connections: settings.connections,
     errors,
+    fitMs: nodeFit?.fitMs ?? null,
+    fitColdMs: nodeFit?.fitColdMs ?? null,
+    bootstrap200Ms: nodeFit?.bootstrap200Ms ?? null,
+    fitRequestMs: requestFit?.fitRequestMs ?? null,
+    fitRequestColdMs: requestFit?.fitRequestColdMs ?? null,
+    bootstrap200RequestMs: requestFit?.bootstrap200RequestMs ?? null,
+    fitRuns: chinchilla.ok ? chinchilla.runs.length : null,
+    fitCoefficients: nodeFit?.coefficients ?? null,
+    slackP50Ms: slack.slackP50Ms,
+    slackP99Ms: slack.slackP99Ms,
+    slackRequests: slack.slackRequests,
+    loadSeconds: loadRun ? round(loadRun.seconds, 1) : 0,
+    loadRequests: loadRun?.requests ?? 0,
+    loadRps: loadRun ? Math.round(loadRun.rps) : 0,
+    loadP50Ms: loadRun ? round(loadRun.p50Ms, 2) : null,
+    loadP99Ms: loadRun ? round(loadRun.p99Ms, 2) : null,
+    loadErrors: loadRun?.socketErrors ?? 0,
+    loadNon2xx: loadRun?.non2xx ?? 0,
+    loadMix,
     bundleGzipKB: size.bundleGzipKB,
     bundleKB: size.bundleKB,
+    bundleBudgetKB: BUNDLE_BUDGET_KB,
     allocateCpuUs: Math.round(summary.allocate.cpuUs),
+    allocateUncachedCpuUs: Math.round(summary.allocateUncached.cpuUs),
     healthzCpuUs: Math.round(summary.healthz.cpuUs),
     predictCpuUs: Math.round(summary.predict.cpuUs),
     allocateBytes: responseBytes.allocate,
-    rounds: ratios.map((value, i) => ({
-      healthzRps: Math.round(results.healthz[i]?.rps ?? 0),
+    goalsMet: {
+      ratio: ratio >= RATIO_GOAL,
+      uncachedRatio: uncachedRatio >= RATIO_GOAL,
+      fitUnder100Ms: nodeFit ? nodeFit.fitMs < FIT_GOAL_MS : null,
+      bundleWithinBudget: withinBudget,
+      loadClean: loadRun ? loadRun.socketErrors === 0 && loadRun.non2xx === 0 : null,
+    },
+    rounds: results.healthz.map((healthz, i) => ({
+      healthzRps: Math.round(healthz.rps),
       allocateRps: Math.round(results.allocate[i]?.rps ?? 0),
+      allocateUncachedRps: Math.round(results.allocateUncached[i]?.rps ?? 0),
       predictRps: Math.round(results.predict[i]?.rps ?? 0),
-      ratio: round(value, 3),
+      ratio: round((results.allocate[i]?.rps ?? Number.NaN) / healthz.rps, 3),
+      uncachedRatio: round((results.allocateUncached[i]?.rps ?? Number.NaN) / healthz.rps, 3),
       allocateCpuUs: Math.round(results.allocate[i]?.cpuUs ?? Number.NaN),
+      allocateUncachedCpuUs: Math.round(results.allocateUncached[i]?.cpuUs ?? Number.NaN),
     })),
     machine,
     settings: { ...settings, rebuilt: built, workerLogLines: serverLog.length },
