@@ -26,7 +26,7 @@ export function requireJson(type: string | undefined): void {
  * A 200 response with an already serialised answer. Typed `never` so it satisfies the route's
  * typed JSON response: the body is the JSON of exactly that answer (see cachedAnswer).
  */
-function jsonText(body: string): never {
+function jsonText(body: Uint8Array): never {
   return new Response(body, {
     headers: { "content-type": "application/json; charset=UTF-8" },
   }) as never;

@@ -1,13 +1,17 @@
 import type { Context } from "hono";
 
-/** The request's `waitUntil`, when the runtime gives one (not under `app.request` in tests). */
-export function waitUntilOf(c: Context): ((promise: Promise<unknown>) => void) | undefined {
-  try {
-    const ctx = c.executionCtx;
-    return (promise) => ctx.waitUntil(promise);
-  } catch {
-    return undefined;
-  }
+/**
+ * The request's `waitUntil`, looked up only when called: without an execution context (under
+ * `app.request` in tests) the promise simply runs on.
+ */
+export function waitUntilOf(c: Context): (promise: Promise<unknown>) => void {
+  return (promise) => {
+    try {
+      c.executionCtx.waitUntil(promise);
+    } catch {
+      // No execution context: nothing to extend.
+    }
+  };
 }
 
 /** A per-client key for rate limiting: the connecting IP Cloudflare reports, else one shared key. */

@@ -3,18 +3,20 @@ import type { RegistrySnapshot } from "../store/fit-registry.ts";
 /** Most answers kept per registry snapshot. */
 export const ANSWER_CACHE_SIZE = 512;
 
-const caches = new WeakMap<RegistrySnapshot, Map<string, string>>();
+const caches = new WeakMap<RegistrySnapshot, Map<string, Uint8Array>>();
+const encoder = new TextEncoder();
 
 /**
- * Serialised answers memoised per registry snapshot (answers are a pure function of the
- * snapshot and the request). A new snapshot starts an empty cache; the oldest entry is evicted
- * beyond {@link ANSWER_CACHE_SIZE}. Errors are not cached.
+ * Answers memoised per registry snapshot as UTF-8 JSON bytes (answers are a pure function of
+ * the snapshot and the request; keeping bytes spares each hit the string encoding, the largest
+ * cost for these mostly non-ASCII answers). A new snapshot starts an empty cache; the oldest
+ * entry is evicted beyond {@link ANSWER_CACHE_SIZE}. Errors are not cached.
  */
 export function cachedAnswer(
   registry: RegistrySnapshot,
   key: string,
   compute: () => unknown,
-): string {
+): Uint8Array {
   let cache = caches.get(registry);
   if (!cache) {
     cache = new Map();
@@ -26,7 +28,7 @@ export function cachedAnswer(
     cache.set(key, hit);
     return hit;
   }
-  const body = JSON.stringify(compute());
+  const body = encoder.encode(JSON.stringify(compute()));
   cache.set(key, body);
   if (cache.size > ANSWER_CACHE_SIZE) {
     const oldest = cache.keys().next().value;

@@ -1,4 +1,3 @@
-import { waitUntil as workerWaitUntil } from "cloudflare:workers";
 import { type FitDefinition, FitDefinitionSchema } from "../core/fits/schema.ts";
 import type { FitReport } from "../core/fitting/fit.ts";
 import type { ComputeRun, ParametricRun } from "../core/fitting/runs.ts";
@@ -108,7 +107,7 @@ export async function readUserFits(
       const refresh = put(kv, id, entry.value, now).catch((error: unknown) => {
         options.log?.(`user fit ${id}: expiry refresh failed: ${String(error)}`);
       });
-      (options.waitUntil ?? workerWaitUntil)(refresh);
+      options.waitUntil?.(refresh);
     }
   }
   return documents;
