@@ -3,18 +3,9 @@
  * interval bands, hardware fields, inference and data plans, pasting CSV to get a fit page.
  */
 
-import type { Miniflare } from "miniflare";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { formatCount } from "../../src/core/format.ts";
-import {
-  type Browser,
-  cspViolations,
-  hasChromium,
-  launch,
-  screenshot,
-  startWorker,
-  watch,
-} from "./harness.ts";
+import { cspViolations, hasChromium, screenshot, useWorkerAndBrowser, watch } from "./harness.ts";
 
 /** Writes of user fits the Worker allows per minute here, so the test can reach the limit. */
 const FIT_WRITES_PER_MINUTE = 4;
@@ -40,28 +31,16 @@ interface Allocation {
 }
 
 describe.skipIf(!hasChromium)("advanced questions in Chromium", () => {
-  let mf: Miniflare;
-  let base: string;
-  let browser: Browser;
+  const session = useWorkerAndBrowser({ fitWritesPerMinute: FIT_WRITES_PER_MINUTE });
 
   async function api<T>(path: string, init?: RequestInit): Promise<T> {
-    return (await (await fetch(`${base}${path}`, init)).json()) as T;
+    return (await (await fetch(`${session.base}${path}`, init)).json()) as T;
   }
 
-  beforeAll(async () => {
-    ({ mf, base } = await startWorker({ fitWritesPerMinute: FIT_WRITES_PER_MINUTE }));
-    browser = await launch();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await mf?.dispose();
-  });
-
   it("draws the 80% bands in the frontier chart and the intervals in the table", async () => {
-    const page = await browser.context.newPage();
+    const page = await session.browser.context.newPage();
     const problems = watch(page);
-    await page.goto(`${base}/?flops=1e24`);
+    await page.goto(`${session.base}/?flops=1e24`);
     const answer = await api<{ allocations: Allocation[] }>("/api/v1/allocate?flops=1e24");
     const banded = answer.allocations.filter((a) => a.intervals);
     const bands = page.locator("svg.chart path.band");
@@ -81,9 +60,9 @@ describe.skipIf(!hasChromium)("advanced questions in Chromium", () => {
   });
 
   it("adds training time from the hardware fields as the user fills them in", async () => {
-    const page = await browser.context.newPage();
+    const page = await session.browser.context.newPage();
     const problems = watch(page);
-    await page.goto(`${base}/?flops=1e24`);
+    await page.goto(`${session.base}/?flops=1e24`);
     await page.getByText("Advanced: hardware, inference demand, scarce data").click();
     await page.locator("#gpu").selectOption("H100");
     await page.locator("#gpus").fill("1024");
@@ -120,9 +99,9 @@ describe.skipIf(!hasChromium)("advanced questions in Chromium", () => {
   });
 
   it("turns into the inference plan and the data plan from the advanced fields", async () => {
-    const page = await browser.context.newPage();
+    const page = await session.browser.context.newPage();
     const problems = watch(page);
-    await page.goto(`${base}/?flops=1e24`);
+    await page.goto(`${session.base}/?flops=1e24`);
     await page.getByText("Advanced: hardware, inference demand, scarce data").click();
     await page.locator("#inferenceTokens").fill("2T");
     await page.waitForFunction(() => location.search === "?flops=1e24&inferenceTokens=2T");
@@ -152,10 +131,10 @@ describe.skipIf(!hasChromium)("advanced questions in Chromium", () => {
   });
 
   it("fits pasted CSV, opens the fit's page and plots the runs against the law", async () => {
-    const page = await browser.context.newPage();
+    const page = await session.browser.context.newPage();
     const problems = watch(page);
     const { csv, runs } = runsCsv();
-    await page.goto(`${base}/fit`);
+    await page.goto(`${session.base}/fit`);
     await page.locator("#csv").fill(csv);
     await page.locator("#fit-name").fill("browser sweep");
     await Promise.all([
@@ -193,9 +172,9 @@ describe.skipIf(!hasChromium)("advanced questions in Chromium", () => {
   });
 
   it("shows the API's 400 and then its 429 next to the CSV", async () => {
-    const page = await browser.context.newPage();
+    const page = await session.browser.context.newPage();
     const problems = watch(page);
-    await page.goto(`${base}/fit`);
+    await page.goto(`${session.base}/fit`);
     await page.locator("#csv").fill("params,tokens,loss\n1e8,2e9,3.1\n1e8,2e9,-1");
     const expected = await api<{ error: { message: string } }>("/api/v1/fits", {
       method: "POST",
@@ -208,7 +187,7 @@ describe.skipIf(!hasChromium)("advanced questions in Chromium", () => {
       expected.error.message,
     );
     expect(await page.locator("#csv").getAttribute("aria-invalid")).toBe("true");
-    expect(page.url()).toBe(`${base}/fit`);
+    expect(page.url()).toBe(`${session.base}/fit`);
     // Keep posting (each post counts against the write limit) until the limit answers.
     for (let attempt = 0; attempt < FIT_WRITES_PER_MINUTE + 1; attempt++) {
       await page.getByRole("button", { name: "Fit", exact: true }).click();
@@ -228,24 +207,12 @@ describe.skipIf(!hasChromium)("advanced questions in Chromium", () => {
 });
 
 describe.skipIf(!hasChromium)("advanced questions with JavaScript off", () => {
-  let mf: Miniflare;
-  let base: string;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    ({ mf, base } = await startWorker());
-    browser = await launch({ javaScriptEnabled: false });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await mf?.dispose();
-  });
+  const session = useWorkerAndBrowser({ javaScriptEnabled: false });
 
   it("submits the advanced fields with GET to the plan's permalink", async () => {
-    const page = await browser.context.newPage();
+    const page = await session.browser.context.newPage();
     const problems = watch(page);
-    await page.goto(`${base}/`);
+    await page.goto(`${session.base}/`);
     await page.locator("#q").fill("1e24");
     await page.getByText("Advanced: hardware, inference demand, scarce data").click();
     await page.locator("#gpu").selectOption("A100");

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Miniflare } from "miniflare";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 import { DEFAULT_FITS } from "../../src/core/fits/defaults.ts";
 import { fitKey } from "../../src/store/keys.ts";
 
@@ -141,4 +142,30 @@ export async function startWorker(
   const kv = await mf.getKVNamespace("FITS");
   await Promise.all(DEFAULT_FITS.map((fit) => kv.put(fitKey(fit.id), JSON.stringify(fit))));
   return { mf, base };
+}
+
+/** The Worker and the browser a suite runs against. */
+export interface Session {
+  mf: Miniflare;
+  base: string;
+  browser: Browser;
+}
+
+/**
+ * Starts the built Worker and Chromium before the suite and stops both after it; the returned
+ * object is filled in by the time the tests run.
+ */
+export function useWorkerAndBrowser(
+  options: { javaScriptEnabled?: boolean; fitWritesPerMinute?: number } = {},
+): Session {
+  const session = {} as Session;
+  beforeAll(async () => {
+    Object.assign(session, await startWorker(options));
+    session.browser = await launch(options);
+  });
+  afterAll(async () => {
+    await session.browser?.close();
+    await session.mf?.dispose();
+  });
+  return session;
 }

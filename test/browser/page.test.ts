@@ -6,18 +6,9 @@
 
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Miniflare } from "miniflare";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { formatCount } from "../../src/core/format.ts";
-import {
-  type Browser,
-  cspViolations,
-  hasChromium,
-  launch,
-  screenshot,
-  startWorker,
-  watch,
-} from "./harness.ts";
+import { cspViolations, hasChromium, screenshot, useWorkerAndBrowser, watch } from "./harness.ts";
 
 /** The part of GET /api/v1/allocate's answer these tests read. */
 interface AllocateAnswer {
@@ -26,12 +17,10 @@ interface AllocateAnswer {
 }
 
 describe.skipIf(!hasChromium)("the calculator page in Chromium", () => {
-  let mf: Miniflare;
-  let base: string;
-  let browser: Browser;
+  const session = useWorkerAndBrowser();
 
   async function api<T>(path: string): Promise<T> {
-    return (await (await fetch(`${base}${path}`)).json()) as T;
+    return (await (await fetch(`${session.base}${path}`)).json()) as T;
   }
 
   async function headlineWords(query: string): Promise<string> {
@@ -41,20 +30,10 @@ describe.skipIf(!hasChromium)("the calculator page in Chromium", () => {
     return `${formatCount(headline.params)} parameters on ${formatCount(headline.tokens)} tokens`;
   }
 
-  beforeAll(async () => {
-    ({ mf, base } = await startWorker());
-    browser = await launch();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await mf?.dispose();
-  });
-
   it("answers as the user types, without a reload, and keeps the URL the permalink", async () => {
-    const page = await browser.context.newPage();
+    const page = await session.browser.context.newPage();
     const problems = watch(page);
-    await page.goto(`${base}/`);
+    await page.goto(`${session.base}/`);
     await page.evaluate(() => {
       (window as unknown as { sameDocument: boolean }).sameDocument = true;
     });
@@ -92,12 +71,12 @@ describe.skipIf(!hasChromium)("the calculator page in Chromium", () => {
   });
 
   it("submits with Enter, switches to an inverse question and copies the permalink", async () => {
-    await browser.context.grantPermissions(["clipboard-read", "clipboard-write"], {
-      origin: base,
+    await session.browser.context.grantPermissions(["clipboard-read", "clipboard-write"], {
+      origin: session.base,
     });
-    const page = await browser.context.newPage();
+    const page = await session.browser.context.newPage();
     const problems = watch(page);
-    await page.goto(`${base}/`);
+    await page.goto(`${session.base}/`);
     await page.locator('input[name="ask"][value="params"]').check();
     expect(await page.locator("#q").getAttribute("placeholder")).toBe("70B");
     await page.locator("#q").fill("70B");
@@ -109,7 +88,9 @@ describe.skipIf(!hasChromium)("the calculator page in Chromium", () => {
     );
     await page.getByRole("link", { name: "Copy link" }).click();
     await page.getByRole("link", { name: "Copied" }).waitFor();
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${base}/?params=70B`);
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
+      `${session.base}/?params=70B`,
+    );
     expect(await page.getByRole("link", { name: "JSON" }).getAttribute("href")).toBe(
       "/api/v1/allocate?params=70B",
     );
@@ -118,9 +99,9 @@ describe.skipIf(!hasChromium)("the calculator page in Chromium", () => {
   });
 
   it("shows the API's message next to the input and keeps the text", async () => {
-    const page = await browser.context.newPage();
+    const page = await session.browser.context.newPage();
     const problems = watch(page);
-    await page.goto(`${base}/?flops=1e24`);
+    await page.goto(`${session.base}/?flops=1e24`);
     await page.locator("#q").fill("lots of compute");
     await page.waitForFunction(() => location.search === "?flops=lots+of+compute");
     const expected = await api<{ error: { message: string } }>(
@@ -139,10 +120,10 @@ describe.skipIf(!hasChromium)("the calculator page in Chromium", () => {
   });
 
   it("has no sideways scrolling at phone width, with readable chart labels", async () => {
-    const page = await browser.context.newPage();
+    const page = await session.browser.context.newPage();
     const problems = watch(page);
     await page.setViewportSize({ width: 375, height: 812 });
-    await page.goto(`${base}/?flops=1e24`);
+    await page.goto(`${session.base}/?flops=1e24`);
     const widths = await page.evaluate(() => ({
       scroll: document.documentElement.scrollWidth,
       client: document.documentElement.clientWidth,
@@ -161,14 +142,14 @@ describe.skipIf(!hasChromium)("the calculator page in Chromium", () => {
   });
 
   it("embeds the card in another origin's page and refuses to frame the full page", async () => {
-    const page = await browser.context.newPage();
+    const page = await session.browser.context.newPage();
     const problems = watch(page);
     // Another site: a page on its own server, under the name "localhost", framing both.
     const blog = createServer((_request, response) => {
       response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
       response.end(`<!doctype html><title>A blog</title><h1>A blog</h1>
-        <iframe id="card" src="${base}/embed?flops=1e24" width="420" height="320"></iframe>
-        <iframe id="page" src="${base}/?flops=1e24" width="420" height="320"></iframe>`);
+        <iframe id="card" src="${session.base}/embed?flops=1e24" width="420" height="320"></iframe>
+        <iframe id="page" src="${session.base}/?flops=1e24" width="420" height="320"></iframe>`);
     });
     await new Promise<void>((resolve) => blog.listen(0, "127.0.0.1", resolve));
     try {
@@ -177,8 +158,8 @@ describe.skipIf(!hasChromium)("the calculator page in Chromium", () => {
       expect(await page.frameLocator("#card").locator(".card-headline").textContent()).toBe(
         await headlineWords("flops=1e24"),
       );
-      expect(page.frames().some((f) => f.url() === `${base}/embed?flops=1e24`)).toBe(true);
-      expect(page.frames().some((f) => f.url() === `${base}/?flops=1e24`)).toBe(false);
+      expect(page.frames().some((f) => f.url() === `${session.base}/embed?flops=1e24`)).toBe(true);
+      expect(page.frames().some((f) => f.url() === `${session.base}/?flops=1e24`)).toBe(false);
       // Chromium reports the refusal; nothing else went wrong.
       const refused = (p: string) =>
         /frame-ancestors 'none'/.test(p) || /\?flops=1e24 net::ERR_BLOCKED_BY_RESPONSE/.test(p);
@@ -192,24 +173,12 @@ describe.skipIf(!hasChromium)("the calculator page in Chromium", () => {
 });
 
 describe.skipIf(!hasChromium)("the calculator page with JavaScript off", () => {
-  let mf: Miniflare;
-  let base: string;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    ({ mf, base } = await startWorker());
-    browser = await launch({ javaScriptEnabled: false });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await mf?.dispose();
-  });
+  const session = useWorkerAndBrowser({ javaScriptEnabled: false });
 
   it("renders a permalink on the server and submits the form with GET", async () => {
-    const page = await browser.context.newPage();
+    const page = await session.browser.context.newPage();
     const problems = watch(page);
-    await page.goto(`${base}/?flops=1e24`);
+    await page.goto(`${session.base}/?flops=1e24`);
     const text = await page.locator("#result .headline h2").textContent();
     expect(text).toMatch(/^\S+ parameters on \S+ tokens$/);
     expect(await page.locator("svg.chart").count()).toBe(2);
