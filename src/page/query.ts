@@ -163,15 +163,7 @@ export function toAllocateRequest(query: PageQuery): AllocateRequest {
       "critical or all",
     );
   }
-  const fit = query.fits.join(",");
-  if (fit.length > MAX_FIT_SELECTION_LENGTH) {
-    throw new ApiError(
-      400,
-      "invalid_input",
-      `fit: at most ${MAX_FIT_SELECTION_LENGTH} characters`,
-      "fit",
-    );
-  }
+  const fit = fitSelectionOf(query);
   return {
     ...query.given,
     ...(fit === "" ? {} : { fit }),
@@ -180,9 +172,8 @@ export function toAllocateRequest(query: PageQuery): AllocateRequest {
   };
 }
 
-/** The fit selection of a plan: one id, or undefined for the plan's default fit. */
-export function planFitOf(query: PageQuery, publishedIds: readonly string[]): string | undefined {
-  if (query.fits.length === 0 || isEveryPublished(query.fits, publishedIds)) return undefined;
+/** The selected fits as the API's comma-separated `fit`, bounded as the API bounds it. */
+function fitSelectionOf(query: PageQuery): string {
   const fit = query.fits.join(",");
   if (fit.length > MAX_FIT_SELECTION_LENGTH) {
     throw new ApiError(
@@ -192,6 +183,13 @@ export function planFitOf(query: PageQuery, publishedIds: readonly string[]): st
       "fit",
     );
   }
+  return fit;
+}
+
+/** The fit selection of a plan: one id, or undefined for the plan's default fit. */
+export function planFitOf(query: PageQuery, publishedIds: readonly string[]): string | undefined {
+  if (query.fits.length === 0 || isEveryPublished(query.fits, publishedIds)) return undefined;
+  const fit = fitSelectionOf(query);
   return fit;
 }
 
