@@ -2,6 +2,7 @@ import type { FitDefinition } from "./fits/schema.ts";
 import { formatFlops, formatScientific, significant } from "./format.ts";
 import {
   evaluate,
+  type Frontier,
   type FrontierOptions,
   frontierOf,
   hasAllocationRule,
@@ -95,10 +96,10 @@ function computeLossOnly(
 /** The training compute (FLOPs) at which a fit's frontier answers the question. */
 function budgetFor(
   fit: FitDefinition,
+  frontier: Frontier,
   question: Question,
   options: FrontierOptions,
 ): { ok: true; flops: number } | Extract<AllocationResult, { ok: false }> {
-  const frontier = frontierOf(fit, options);
   switch (question.kind) {
     case "flops":
       return { ok: true, flops: question.value };
@@ -149,10 +150,10 @@ export function allocate(
   options: FrontierOptions,
 ): AllocationResult {
   if (!hasAllocationRule(fit)) return computeLossOnly(fit, question);
-  const budget = budgetFor(fit, question, options);
+  const frontier = frontierOf(fit, options);
+  const budget = budgetFor(fit, frontier, question, options);
   if (!budget.ok) return budget;
   const { flops } = budget;
-  const frontier = frontierOf(fit, options);
   const params = question.kind === "params" ? question.value : evaluate(frontier.params, flops);
   const tokens = question.kind === "tokens" ? question.value : evaluate(frontier.tokens, flops);
   const loss = question.kind === "loss" ? question.value : frontierLoss(fit, flops, options);
