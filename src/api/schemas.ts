@@ -29,6 +29,15 @@ const KAPLAN_DESCRIPTION =
 
 export const KaplanBudgetSchema = z.enum(["critical", "all"]);
 
+/** Longest text read for each allocate field that is not a quantity, in characters. */
+export const TEXT_LIMITS = {
+  fit: 1000,
+  gpu: 40,
+  gpus: 20,
+  mfu: 20,
+  pricePerGpuHour: 20,
+} as const;
+
 export const AllocateQuerySchema = z.object({
   flops: quantity("flops", FLOPS_DESCRIPTION, "1e24"),
   params: quantity("params", PARAMS_DESCRIPTION, "70B"),
@@ -36,7 +45,7 @@ export const AllocateQuerySchema = z.object({
   loss: quantity("loss", LOSS_DESCRIPTION, "2.0"),
   fit: z
     .string(once)
-    .max(1000)
+    .max(TEXT_LIMITS.fit)
     .optional()
     .openapi({
       param: { name: "fit", in: "query" },
@@ -50,7 +59,7 @@ export const AllocateQuerySchema = z.object({
   }),
   gpu: z
     .string(once)
-    .max(40)
+    .max(TEXT_LIMITS.gpu)
     .optional()
     .openapi({
       param: { name: "gpu", in: "query" },
@@ -71,7 +80,7 @@ export const AllocateQuerySchema = z.object({
     }),
   mfu: z
     .string(once)
-    .max(20)
+    .max(TEXT_LIMITS.mfu)
     .optional()
     .openapi({
       param: { name: "mfu", in: "query" },
@@ -80,7 +89,7 @@ export const AllocateQuerySchema = z.object({
     }),
   pricePerGpuHour: z
     .string(once)
-    .max(20)
+    .max(TEXT_LIMITS.pricePerGpuHour)
     .optional()
     .openapi({
       param: { name: "pricePerGpuHour", in: "query" },
@@ -107,21 +116,21 @@ export const AllocateBodySchema = z
     tokens: bodyQuantity(TOKENS_DESCRIPTION, 1.4e12),
     loss: bodyQuantity(LOSS_DESCRIPTION, 2),
     fit: z
-      .union([z.string().max(1000), z.array(z.string().max(64)).max(32)])
+      .union([z.string().max(TEXT_LIMITS.fit), z.array(z.string().max(64)).max(32)])
       .optional()
       .openapi({ description: FIT_DESCRIPTION }),
     kaplanBudget: KaplanBudgetSchema.optional().openapi({ description: KAPLAN_DESCRIPTION }),
     gpu: z
       .string()
-      .max(40)
+      .max(TEXT_LIMITS.gpu)
       .optional()
       .openapi({ description: "GPU for training time (GET /api/v1/gpus)." }),
     gpus: z.number().int().min(1).max(10_000_000).optional(),
     mfu: z
-      .union([z.number(), z.string().max(20)])
+      .union([z.number(), z.string().max(TEXT_LIMITS.mfu)])
       .optional()
       .openapi({ description: '0.4 or "40%".' }),
-    pricePerGpuHour: z.union([z.number(), z.string().max(20)]).optional(),
+    pricePerGpuHour: z.union([z.number(), z.string().max(TEXT_LIMITS.pricePerGpuHour)]).optional(),
   })
   .openapi("AllocateRequest");
 

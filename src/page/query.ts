@@ -1,11 +1,9 @@
 import { ApiError } from "../api/errors.ts";
+import { KaplanBudgetSchema, TEXT_LIMITS } from "../api/schemas.ts";
 import type { KaplanBudget } from "../core/frontier.ts";
 import { MAX_INPUT_LENGTH, QUANTITY_KINDS, type QuantityKind } from "../core/parse.ts";
 import type { AllocateRequest } from "../service/allocate.ts";
 import { fitIdsOf } from "../service/fit-ids.ts";
-
-/** Longest `fit` selection read from a page URL, characters (as the JSON API). */
-const MAX_FIT_SELECTION_LENGTH = 1000;
 
 /** The hardware fields of the "Advanced" section (the allocate API's names), as typed. */
 export const HARDWARE_FIELDS = ["gpu", "gpus", "mfu", "pricePerGpuHour"] as const;
@@ -115,10 +113,10 @@ export function pageModeOf(query: PageQuery): PageMode {
 
 /** Longest text read from each "Advanced" field, characters (the JSON API's limits). */
 const ADVANCED_MAX_LENGTH: Record<AdvancedField, number> = {
-  gpu: 40,
-  gpus: 20,
-  mfu: 20,
-  pricePerGpuHour: 20,
+  gpu: TEXT_LIMITS.gpu,
+  gpus: TEXT_LIMITS.gpus,
+  mfu: TEXT_LIMITS.mfu,
+  pricePerGpuHour: TEXT_LIMITS.pricePerGpuHour,
   inferenceTokens: MAX_INPUT_LENGTH,
   uniqueTokens: MAX_INPUT_LENGTH,
 };
@@ -150,17 +148,14 @@ export function hasQuestion(query: PageQuery): boolean {
 
 /** The query as an allocate request; throws ApiError for a bad kaplanBudget or fit list. */
 export function toAllocateRequest(query: PageQuery): AllocateRequest {
-  if (
-    query.kaplanBudget !== "" &&
-    query.kaplanBudget !== "critical" &&
-    query.kaplanBudget !== "all"
-  ) {
+  const budgets = KaplanBudgetSchema.options;
+  if (query.kaplanBudget !== "" && !KaplanBudgetSchema.safeParse(query.kaplanBudget).success) {
     throw new ApiError(
       400,
       "invalid_input",
-      `kaplanBudget: expected "critical" or "all", got "${query.kaplanBudget.slice(0, 40)}"`,
+      `kaplanBudget: expected ${budgets.map((b) => `"${b}"`).join(" or ")}, got "${query.kaplanBudget.slice(0, 40)}"`,
       "kaplanBudget",
-      "critical or all",
+      budgets.join(" or "),
     );
   }
   const fit = fitSelectionOf(query);
@@ -175,13 +170,8 @@ export function toAllocateRequest(query: PageQuery): AllocateRequest {
 /** The selected fits as the API's comma-separated `fit`, bounded as the API bounds it. */
 function fitSelectionOf(query: PageQuery): string {
   const fit = query.fits.join(",");
-  if (fit.length > MAX_FIT_SELECTION_LENGTH) {
-    throw new ApiError(
-      400,
-      "invalid_input",
-      `fit: at most ${MAX_FIT_SELECTION_LENGTH} characters`,
-      "fit",
-    );
+  if (fit.length > TEXT_LIMITS.fit) {
+    throw new ApiError(400, "invalid_input", `fit: at most ${TEXT_LIMITS.fit} characters`, "fit");
   }
   return fit;
 }
