@@ -1,4 +1,10 @@
-import type { ComputeLossFit, FitDefinition, KaplanFit, PowerLaw } from "./fits/schema.ts";
+import type {
+  ComputeLossFit,
+  FitDefinition,
+  KaplanFit,
+  ParametricFit,
+  PowerLaw,
+} from "./fits/schema.ts";
 import { FLOPS_PER_PF_DAY, TRAINING_FLOPS_PER_PARAM_TOKEN as SIX } from "./units.ts";
 
 /**
@@ -41,6 +47,11 @@ function complement(law: PowerLaw): PowerLaw {
   return { coefficient: 1 / (SIX * law.coefficient), exponent: 1 - law.exponent };
 }
 
+/** G = (αA/(βB))^(1/(α+β)) of Hoffmann et al. 2022 eq. (4). */
+export function parametricG(fit: Pick<ParametricFit, "A" | "B" | "alpha" | "beta">): number {
+  return ((fit.alpha * fit.A) / (fit.beta * fit.B)) ** (1 / (fit.alpha + fit.beta));
+}
+
 /** Fits that say how to split C into N and D (all but compute-only loss laws). */
 export function hasAllocationRule(
   fit: FitDefinition,
@@ -75,8 +86,8 @@ export function frontierOf(fit: FitDefinition, options: FrontierOptions): Fronti
       return { params, tokens: complement(params) };
     }
     case "parametric": {
-      const { A, B, alpha, beta } = fit;
-      const G = ((alpha * A) / (beta * B)) ** (1 / (alpha + beta));
+      const { alpha, beta } = fit;
+      const G = parametricG(fit);
       const a = beta / (alpha + beta);
       const b = alpha / (alpha + beta);
       return {

@@ -1,5 +1,10 @@
 import type { ComputeLossFit, FitDefinition, KaplanFit, ParametricFit } from "./fits/schema.ts";
-import { type FrontierOptions, frontierOf, kaplanComputeMinPerFlop } from "./frontier.ts";
+import {
+  type FrontierOptions,
+  frontierOf,
+  kaplanComputeMinPerFlop,
+  parametricG,
+} from "./frontier.ts";
 import { TRAINING_FLOPS_PER_PARAM_TOKEN as SIX } from "./units.ts";
 
 /** Fits that carry a loss law (cross-entropy in nats per token, on the fit's own dataset). */
@@ -30,7 +35,7 @@ export function parametricLoss(fit: ParametricFit, params: number, tokens: numbe
  */
 export function parametricFrontierLoss(fit: ParametricFit): { K: number; gamma: number } {
   const { A, B, alpha, beta } = fit;
-  const G = ((alpha * A) / (beta * B)) ** (1 / (alpha + beta));
+  const G = parametricG(fit);
   return { K: A * G ** -alpha + B * G ** beta, gamma: (alpha * beta) / (alpha + beta) };
 }
 
@@ -73,6 +78,15 @@ export type ComputeForLoss =
   | { ok: true; flops: number }
   | { ok: false; reason: "no-loss-law" | "unreachable"; message: string };
 
+/** The answer for a target loss at or below a law's irreducible loss. */
+function belowFloor(loss: number, name: "E" | "c", floor: number): ComputeForLoss {
+  return {
+    ok: false,
+    reason: "unreachable",
+    message: `loss ${loss} is at or below this fit's irreducible loss ${name} = ${floor}; no amount of compute reaches it`,
+  };
+}
+
 /**
  * The least training compute C (FLOPs) whose compute-optimal run reaches `loss`: the inverse
  * of {@link frontierLoss}. Parametric: C = 6·(K/(L−E))^(1/γ), defined only above E.
@@ -86,11 +100,7 @@ export function computeForLoss(
 ): ComputeForLoss {
   if (fit.kind === "parametric") {
     if (loss <= fit.E) {
-      return {
-        ok: false,
-        reason: "unreachable",
-        message: `loss ${loss} is at or below this fit's irreducible loss E = ${fit.E}; no amount of compute reaches it`,
-      };
+      return belowFloor(loss, "E", fit.E);
     }
     const { K, gamma } = parametricFrontierLoss(fit);
     return { ok: true, flops: SIX * (K / (loss - fit.E)) ** (1 / gamma) };
@@ -102,11 +112,7 @@ export function computeForLoss(
   }
   if (fit.kind === "compute-loss") {
     if (loss <= fit.c) {
-      return {
-        ok: false,
-        reason: "unreachable",
-        message: `loss ${loss} is at or below this fit's irreducible loss c = ${fit.c}; no amount of compute reaches it`,
-      };
+      return belowFloor(loss, "c", fit.c);
     }
     return { ok: true, flops: ((loss - fit.c) / fit.a) ** (1 / fit.b) };
   }

@@ -1,4 +1,5 @@
 import type { FitDefinition } from "../core/fits/schema.ts";
+import { rangeOf } from "../core/fitting/runs.ts";
 import { evaluate, type FrontierOptions, frontierOf } from "../core/frontier.ts";
 import { hasLossLaw, kaplanLoss, type LossFit, parametricLoss, predictLoss } from "../core/loss.ts";
 import { allocationIntervals } from "../core/planning/intervals.ts";
@@ -99,14 +100,7 @@ export function isoflopCurve(
 
 /** [min, max] of the values, or the fallback when there are none. */
 export function extent(values: readonly number[], fallback: [number, number]): [number, number] {
-  if (values.length === 0) return fallback;
-  let low = Number.POSITIVE_INFINITY;
-  let high = Number.NEGATIVE_INFINITY;
-  for (const v of values) {
-    if (v < low) low = v;
-    if (v > high) high = v;
-  }
-  return [low, high];
+  return values.length === 0 ? fallback : rangeOf(values);
 }
 
 /** Budgets sampled along a frontier's interval band (bounded; the band edges are smooth). */

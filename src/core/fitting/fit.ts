@@ -82,6 +82,22 @@ export type FitReport =
 const METHOD =
   "Minimises Σ Huber_δ(log L̂ − log L), δ = 1e-3, summed over runs, in log space with a log-sum-exp (Hoffmann et al. 2022 App. D.2; Besiroglu et al. 2024): an exact non-negative least-squares screen over a grid of exponents, then a damped Newton method with the exact gradient and Hessian from the best grid basins.";
 
+/** The report fields every law shares: how the optimiser went, and the residuals. */
+function optimiserReport(
+  fit: LseFit,
+  problem: Parameters<typeof residualsOf>[0],
+  runs: readonly (ParametricRun | ComputeRun)[],
+) {
+  return {
+    objective: fit.objective,
+    iterations: fit.iterations,
+    converged: fit.converged,
+    starts: fit.starts,
+    method: METHOD,
+    residuals: residualStatistics(residualsOf(problem, fit.point), runs),
+  };
+}
+
 function residualStatistics(
   residuals: Float64Array,
   runs: readonly (ParametricRun | ComputeRun)[],
@@ -267,12 +283,7 @@ function fitParametricReport(runs: readonly ParametricRun[], options: FitOptions
     runs: sorted.length,
     coefficients,
     law: `L = ${significant(E, 5)} + ${significant(A, 5)}/N^${significant(alpha, 5)} + ${significant(B, 5)}/D^${significant(beta, 5)}`,
-    objective: fit.objective,
-    iterations: fit.iterations,
-    converged: fit.converged,
-    starts: fit.starts,
-    method: METHOD,
-    residuals: residualStatistics(residualsOf(prepared.problem, fit.point), sorted),
+    ...optimiserReport(fit, prepared.problem, sorted),
     range: { params, tokens, flops: rangeOf(sorted.map(flopsOfRun)) },
     allocationExponents: { params: allocationParams, tokens: alpha / (alpha + beta) },
     warnings,
@@ -314,12 +325,7 @@ function fitComputeReport(runs: readonly ComputeRun[], options: FitOptions): Fit
     runs: sorted.length,
     coefficients,
     law: `L = ${significant(a, 5)}·C^${significant(b, 5)} + ${significant(c, 5)}`,
-    objective: fit.objective,
-    iterations: fit.iterations,
-    converged: fit.converged,
-    starts: fit.starts,
-    method: METHOD,
-    residuals: residualStatistics(residualsOf(prepared.problem, fit.point), sorted),
+    ...optimiserReport(fit, prepared.problem, sorted),
     range: { params: null, tokens: null, flops },
     allocationExponents: null,
     warnings,

@@ -1,5 +1,6 @@
 import type { ParametricFit } from "../fits/schema.ts";
 import { frontierOf } from "../frontier.ts";
+import { parametricLoss } from "../loss.ts";
 import { TRAINING_FLOPS_PER_PARAM_TOKEN as SIX } from "../units.ts";
 import { minimizeGolden } from "./minimize.ts";
 
@@ -14,41 +15,52 @@ export interface RepetitionDecay {
   RNStar: number;
 }
 
+/** U + U·R*·(1 − e^(−R/R*)) with R = total/U − 1 repetitions; `total` itself when total ≤ U. */
+function decayed(unique: number, total: number, star: number): number {
+  if (total <= unique) return total;
+  const repetitions = total / unique - 1;
+  return unique + unique * star * (1 - Math.exp(-repetitions / star));
+}
+
 /**
  * Effective data D' = U_D + U_D·R_D*·(1 − e^(−R_D/R_D*)), with R_D = D/U_D − 1 repetitions
  * (Muennighoff et al. 2023, eq. 5). Equals D when D ≤ U_D.
  */
 export function effectiveTokens(tokens: number, uniqueTokens: number, RDStar: number): number {
-  if (tokens <= uniqueTokens) return tokens;
-  const repetitions = tokens / uniqueTokens - 1;
-  return uniqueTokens + uniqueTokens * RDStar * (1 - Math.exp(-repetitions / RDStar));
+  return decayed(uniqueTokens, tokens, RDStar);
+}
+
+/**
+ * N_opt(D): the compute-optimal model size for D tokens on the fit's frontier (the datablations
+ * README's D_to_N). On the frontier N = k_N·C^a and D = k_D·C^b, so N_opt(D) = k_N·(D/k_D)^(a/b).
+ */
+export function computeOptimalParamsFor(fit: ParametricFit, tokens: number): number {
+  const frontier = frontierOf(fit, { kaplanBudget: "critical" });
+  return (
+    frontier.params.coefficient *
+    (tokens / frontier.tokens.coefficient) ** (frontier.params.exponent / frontier.tokens.exponent)
+  );
 }
 
 /**
  * Effective parameters N' = U_N + U_N·R_N*·(1 − e^(−R_N/R_N*)), with U_N = min(N, N_opt(U_D))
- * and R_N = N/U_N − 1 (Muennighoff et al. 2023, eq. 6; N_opt(U_D) from the compute-optimal
- * frontier, as in the datablations README's D_to_N).
+ * and R_N = N/U_N − 1 (Muennighoff et al. 2023, eq. 6).
+ * @param optimalForUnique N_opt(U_D), when already known
  */
 export function effectiveParams(
   fit: ParametricFit,
   params: number,
   uniqueTokens: number,
   RNStar: number,
+  optimalForUnique = computeOptimalParamsFor(fit, uniqueTokens),
 ): number {
-  const frontier = frontierOf(fit, { kaplanBudget: "critical" });
-  // On the frontier N = k_N·C^a and D = k_D·C^b, so N_opt(D) = k_N·(D/k_D)^(a/b).
-  const optimalForUnique =
-    frontier.params.coefficient *
-    (uniqueTokens / frontier.tokens.coefficient) **
-      (frontier.params.exponent / frontier.tokens.exponent);
-  const uniqueParams = Math.min(params, optimalForUnique);
-  const repetitions = params / uniqueParams - 1;
-  return uniqueParams + uniqueParams * RNStar * (1 - Math.exp(-repetitions / RNStar));
+  return decayed(Math.min(params, optimalForUnique), params, RNStar);
 }
 
 /**
  * Loss with repeated data: L = E + A/N'^α + B/D'^β (Muennighoff et al. 2023, eq. 7).
  * @param uniqueTokens U_D, the unique tokens available
+ * @param optimalForUnique N_opt(U_D), when already known
  */
 export function dataConstrainedLoss(
   fit: ParametricFit,
@@ -56,10 +68,13 @@ export function dataConstrainedLoss(
   params: number,
   tokens: number,
   uniqueTokens: number,
+  optimalForUnique = computeOptimalParamsFor(fit, uniqueTokens),
 ): number {
-  const n = effectiveParams(fit, params, uniqueTokens, decay.RNStar);
-  const d = effectiveTokens(tokens, uniqueTokens, decay.RDStar);
-  return fit.E + fit.A / n ** fit.alpha + fit.B / d ** fit.beta;
+  return parametricLoss(
+    fit,
+    effectiveParams(fit, params, uniqueTokens, decay.RNStar, optimalForUnique),
+    effectiveTokens(tokens, uniqueTokens, decay.RDStar),
+  );
 }
 
 export interface DataConstrainedPlan {
@@ -88,8 +103,9 @@ export function dataConstrainedOptimal(
   const frontier = frontierOf(fit, { kaplanBudget: "critical" });
   const freeParams = frontier.params.coefficient * flops ** frontier.params.exponent;
   const freeTokens = flops / (SIX * freeParams);
+  const optimalForUnique = computeOptimalParamsFor(fit, uniqueTokens);
   const lossAt = (params: number) =>
-    dataConstrainedLoss(fit, decay, params, flops / (SIX * params), uniqueTokens);
+    dataConstrainedLoss(fit, decay, params, flops / (SIX * params), uniqueTokens, optimalForUnique);
   const search = minimizeGolden(
     (logParams) => lossAt(Math.exp(logParams)),
     Math.log(freeParams) - 4 * Math.LN10,
@@ -106,7 +122,7 @@ export function dataConstrainedOptimal(
     unlimited: {
       params: freeParams,
       tokens: freeTokens,
-      loss: fit.E + fit.A / freeParams ** fit.alpha + fit.B / freeTokens ** fit.beta,
+      loss: parametricLoss(fit, freeParams, freeTokens),
     },
     iterations: search.iterations,
     converged: search.converged,

@@ -1,4 +1,5 @@
 import type { ParametricFit } from "../fits/schema.ts";
+import { evaluate, frontierOf } from "../frontier.ts";
 import { parametricFrontierLoss, parametricLoss } from "../loss.ts";
 import { TRAINING_FLOPS_PER_PARAM_TOKEN as SIX } from "../units.ts";
 import { minimizeGolden } from "./minimize.ts";
@@ -74,9 +75,8 @@ export function inferenceOptimal(
 ): InferencePlan {
   const { K, gamma } = parametricFrontierLoss(fit);
   const computeOptimalFlops = SIX * (K / (loss - fit.E)) ** (1 / gamma);
-  const a = fit.beta / (fit.alpha + fit.beta);
-  const G = ((fit.alpha * fit.A) / (fit.beta * fit.B)) ** (1 / (fit.alpha + fit.beta));
-  const computeOptimalParams = G * (computeOptimalFlops / SIX) ** a;
+  const frontier = frontierOf(fit, { kaplanBudget: "critical" });
+  const computeOptimalParams = evaluate(frontier.params, computeOptimalFlops);
   const computeOptimal = lifetime(
     computeOptimalParams,
     computeOptimalFlops / (SIX * computeOptimalParams),
