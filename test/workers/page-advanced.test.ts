@@ -5,7 +5,7 @@ import { formatCount } from "../../src/core/format.ts";
 import { GPUS } from "../../src/core/hardware.ts";
 import type { AllocateAnswer } from "../../src/service/allocate.ts";
 import type { DataPlanAnswer, InferencePlanAnswer } from "../../src/service/plans.ts";
-import { type ErrorEnvelope, escapeHtml, seedAll } from "./helpers.ts";
+import { type ErrorEnvelope, escapeHtml, fetchPage, seedAll } from "./helpers.ts";
 
 const BASE = "https://calc.test";
 
@@ -14,10 +14,7 @@ async function get(path: string) {
 }
 
 async function page(path: string, status = 200) {
-  const res = await get(path);
-  const html = await res.text();
-  expect(res.status, html.slice(0, 500)).toBe(status);
-  expect(res.headers.get("content-type")).toMatch(/^text\/html; charset=utf-8/i);
+  const { res, html } = await fetchPage(`${BASE}${path}`, status);
   expect(res.headers.get("content-security-policy")).toContain("script-src 'self'");
   expect(res.headers.get("x-content-type-options")).toBe("nosniff");
   expect(res.headers.get("x-frame-options")).toBe("DENY");

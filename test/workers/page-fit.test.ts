@@ -2,7 +2,7 @@ import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { formatScientific } from "../../src/core/format.ts";
 import type { AllocateAnswer } from "../../src/service/allocate.ts";
-import { escapeHtml, seedAll } from "./helpers.ts";
+import { escapeHtml, fetchPage, seedAll } from "./helpers.ts";
 
 const BASE = "https://calc.test";
 
@@ -53,10 +53,7 @@ async function postFit(csv: string, query = ""): Promise<UserFit> {
 }
 
 async function page(path: string, status = 200, init?: RequestInit) {
-  const res = await exports.default.fetch(`${BASE}${path}`, { redirect: "manual", ...init });
-  const html = await res.text();
-  expect(res.status, html.slice(0, 300)).toBe(status);
-  expect(res.headers.get("content-type")).toMatch(/^text\/html; charset=utf-8/i);
+  const { res, html } = await fetchPage(`${BASE}${path}`, status, init);
   expect(res.headers.get("content-security-policy")).toContain("script-src 'self'");
   expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
   expect(res.headers.get("x-content-type-options")).toBe("nosniff");

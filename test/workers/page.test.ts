@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_FIT_IDS } from "../../src/core/fits/defaults.ts";
 import { formatCount } from "../../src/core/format.ts";
 import type { AllocateAnswer } from "../../src/service/allocate.ts";
-import { type ErrorEnvelope, escapeHtml, seedAll } from "./helpers.ts";
+import { type ErrorEnvelope, escapeHtml, fetchPage, seedAll } from "./helpers.ts";
 
 const BASE = "https://calc.test";
 
@@ -11,12 +11,8 @@ async function get(path: string) {
   return exports.default.fetch(`${BASE}${path}`, { redirect: "manual" });
 }
 
-async function page(path: string, status = 200) {
-  const res = await get(path);
-  const html = await res.text();
-  expect(res.status, html.slice(0, 500)).toBe(status);
-  expect(res.headers.get("content-type")).toMatch(/^text\/html; charset=utf-8/i);
-  return { res, html };
+function page(path: string, status = 200) {
+  return fetchPage(`${BASE}${path}`, status);
 }
 
 async function api<T>(path: string): Promise<{ status: number; body: T }> {
