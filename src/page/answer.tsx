@@ -5,7 +5,7 @@ import { isUserFitId } from "../store/user-fits.ts";
 import type { SeriesStyle } from "./chart-data.ts";
 import { FrontierChart, IsoflopChart, Swatch } from "./charts.tsx";
 import type { ChartModel } from "./model.ts";
-import { describeAsked, formatFor, Num, type NumberKind } from "./numbers.tsx";
+import { describeAsked, formatFor, Num, type NumberKind, ParamsOnTokens } from "./numbers.tsx";
 import type { QuestionLinks } from "./query.ts";
 
 /** The allocation the headline names (the service's choice), or the first. */
@@ -29,8 +29,7 @@ function Headline({ answer }: { answer: AllocateAnswer }) {
         <span class="interpretation"> ({answer.query.interpretation})</span>
       </p>
       <h2>
-        <Num kind="count" value={chosen.params} unit="parameters" /> parameters on{" "}
-        <Num kind="count" value={chosen.tokens} unit="tokens" /> tokens
+        <ParamsOnTokens params={chosen.params} tokens={chosen.tokens} />
       </h2>
       <p class="under">
         under {chosen.label}: <Num kind="flops" value={chosen.flops} unit="FLOPs" />

@@ -2,7 +2,7 @@ import type { ApiError } from "../api/errors.ts";
 import type { AllocateAnswer } from "../service/allocate.ts";
 import { askedText, headlineAllocation } from "./answer.tsx";
 import { SITE_NAME } from "./layout.tsx";
-import { Num } from "./numbers.tsx";
+import { Num, ParamsOnTokens } from "./numbers.tsx";
 
 /** The compact answer card for an iframe; its links open the full page in a new tab. */
 export function EmbedCard({
@@ -21,8 +21,7 @@ export function EmbedCard({
         <>
           <p class="asked">{askedText(answer)}</p>
           <p class="card-headline">
-            <Num kind="count" value={chosen.params} unit="parameters" /> parameters on{" "}
-            <Num kind="count" value={chosen.tokens} unit="tokens" /> tokens
+            <ParamsOnTokens params={chosen.params} tokens={chosen.tokens} />
           </p>
           <p class="under">under {chosen.label}</p>
           <table class="card-table">

@@ -49,3 +49,13 @@ export function describeAsked(kind: QuantityKind, value: number): string {
       return `loss ${significant(value, 4)}`;
   }
 }
+
+/** "52.1B parameters on 1.1T tokens", with the exact values on hover. */
+export function ParamsOnTokens(props: { params: number; tokens: number }) {
+  return (
+    <>
+      <Num kind="count" value={props.params} unit="parameters" /> parameters on{" "}
+      <Num kind="count" value={props.tokens} unit="tokens" /> tokens
+    </>
+  );
+}

@@ -1,7 +1,7 @@
 import { formatCount, formatFlops, significant } from "../core/format.ts";
 import type { DataPlanAnswer, InferencePlanAnswer } from "../service/plans.ts";
 import { Actions, HardwareLine, TrainingCells, TrainingHeaders } from "./answer.tsx";
-import { Num } from "./numbers.tsx";
+import { Num, ParamsOnTokens } from "./numbers.tsx";
 import type { QuestionLinks } from "./query.ts";
 import type { PlanTraining } from "./resolve.ts";
 
@@ -102,8 +102,7 @@ export function InferenceResult({
           </span>
         </p>
         <h2>
-          <Num kind="count" value={plan.params} unit="parameters" /> parameters on{" "}
-          <Num kind="count" value={plan.tokens} unit="tokens" /> tokens
+          <ParamsOnTokens params={plan.params} tokens={plan.tokens} />
         </h2>
         <p class="under">
           <FitLine {...plan} />: reaches loss <Num kind="loss" value={plan.loss} /> with{" "}
@@ -204,8 +203,7 @@ export function DataResult({
           </span>
         </p>
         <h2>
-          <Num kind="count" value={plan.params} unit="parameters" /> parameters on{" "}
-          <Num kind="count" value={plan.tokens} unit="tokens" /> tokens (
+          <ParamsOnTokens params={plan.params} tokens={plan.tokens} /> (
           <data value={String(plan.epochs)} title={`${plan.epochs} epochs`}>
             {significant(plan.epochs, 3)}
           </data>{" "}
