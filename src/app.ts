@@ -16,6 +16,7 @@ import { waitUntilOf } from "./http/context.ts";
 import { securityHeaders } from "./http/security-headers.ts";
 import { registerPage } from "./page/index.tsx";
 import { fitIdsOf } from "./service/fit-ids.ts";
+import { checkFitCount } from "./service/question.ts";
 import { registerSlack } from "./slack/index.ts";
 import {
   createRegistryCache,
@@ -23,27 +24,38 @@ import {
   loadRegistry,
   type RegistrySnapshot,
 } from "./store/fit-registry.ts";
-import { isUserFitId, loadUserFits, type UserFitStoreOptions } from "./store/user-fits.ts";
+import { KV_TIMEOUT_MS } from "./store/kv.ts";
+import {
+  createUserFitCache,
+  isUserFitId,
+  readUserFitDefinitions,
+  type UserFitStore,
+} from "./store/user-fits.ts";
 import type { AppDeps, AppEnv } from "./types.ts";
 
 export type { AppDeps, AppEnv } from "./types.ts";
 
-/** The published registry plus the user fits a selection names (one parallel KV round). */
+/**
+ * The published registry plus the user fits a selection names: their coefficient records only,
+ * from the isolate cache or one bulk KV read in parallel with the registry. The number of ids is
+ * checked before any KV access.
+ */
 async function registryWith(
   published: Promise<RegistrySnapshot>,
-  kv: KVNamespace | undefined,
+  store: UserFitStore,
   selection: string | readonly string[] | undefined,
-  options: UserFitStoreOptions,
 ): Promise<RegistrySnapshot> {
-  const userIds = fitIdsOf(selection).filter(isUserFitId);
+  const ids = fitIdsOf(selection);
+  checkFitCount(ids);
+  const userIds = ids.filter(isUserFitId);
   if (userIds.length === 0) return published;
-  const [snapshot, userEntries] = await Promise.all([
+  const [snapshot, userFits] = await Promise.all([
     published,
-    loadUserFits(kv, userIds, options),
+    readUserFitDefinitions(store, userIds),
   ]);
-  if (userEntries.length === 0) return snapshot;
+  if (userFits.length === 0) return snapshot;
   const byId = new Map(snapshot.byId);
-  for (const entry of userEntries) byId.set(entry.fit.id, entry);
+  for (const fit of userFits) byId.set(fit.id, { fit, origin: { store: "kv" } });
   return { ...snapshot, byId };
 }
 
@@ -51,6 +63,7 @@ async function registryWith(
 export function createApp(
   deps: AppDeps = { registryCache: createRegistryCache(), now: Date.now, log: console.warn },
 ) {
+  const userFitCache = deps.userFitCache ?? createUserFitCache();
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) throw fromZodIssues(result.error.issues);
@@ -68,13 +81,14 @@ export function createApp(
         kvCacheTtlSeconds: DEFAULT_REGISTRY_OPTIONS.kvCacheTtlSeconds,
         waitUntil: waitUntilOf(c),
       });
-    c.set("fits", (selection) =>
-      registryWith(published(), c.env?.FITS, selection, {
-        now: deps.now,
-        waitUntil: waitUntilOf(c),
-        log: deps.log,
-      }),
-    );
+    const userFits: UserFitStore = {
+      kv: c.env?.FITS,
+      cache: userFitCache,
+      timeoutMs: deps.kvTimeoutMs ?? KV_TIMEOUT_MS,
+      log: deps.log,
+    };
+    c.set("userFits", userFits);
+    c.set("fits", (selection) => registryWith(published(), userFits, selection));
     await next();
   });
 
@@ -106,7 +120,7 @@ export function createApp(
   );
 
   app.onError((error, c) => {
-    if (error instanceof ApiError) return c.json(error.toBody(), error.status);
+    if (error instanceof ApiError) return c.json(error.toBody(), error.status, error.headers);
     if (error instanceof HTTPException && error.status < 500) {
       const apiError = /json/i.test(error.message)
         ? new ApiError(400, "invalid_json", "body: not valid JSON", "body")

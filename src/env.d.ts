@@ -6,6 +6,8 @@ declare namespace Cloudflare {
     SLACK_SIGNING_SECRET?: string;
     /** Rate limit on writes of user fits, per client (wrangler.toml [[ratelimits]]). */
     FIT_WRITES?: RateLimit;
+    /** The public origin for links and stored URLs (wrangler.toml [vars]); unset: the request's. */
+    PUBLIC_ORIGIN?: string;
   }
   interface GlobalProps {
     mainModule: typeof import("./index.ts");

@@ -5,6 +5,7 @@ export const ERROR_CODES = [
   "invalid_json",
   "missing_question",
   "conflicting_question",
+  "ambiguous_quantity",
   "unknown_fit",
   "unreachable",
   "not_found",
@@ -12,6 +13,8 @@ export const ERROR_CODES = [
   "payload_too_large",
   "unsupported_media_type",
   "invalid_signature",
+  "forbidden",
+  "unfittable",
   "not_configured",
   "rate_limited",
   "storage_unavailable",
@@ -20,7 +23,7 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-export type ErrorStatus = 400 | 401 | 404 | 405 | 413 | 415 | 422 | 429 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 413 | 415 | 422 | 429 | 500 | 503;
 
 /** The one error envelope every route answers with. */
 export const ErrorSchema = z
@@ -30,11 +33,29 @@ export const ErrorSchema = z
       message: z.string().openapi({ example: 'flops: "-1" must be greater than zero' }),
       field: z.string().optional().openapi({ example: "flops" }),
       expected: z.string().optional(),
+      readings: z
+        .array(z.object({ field: z.string(), value: z.string() }))
+        .optional()
+        .openapi({
+          description:
+            "With ambiguous_quantity: the ways to read the input, each a field and the text to give it.",
+          example: [
+            { field: "params", value: "70B" },
+            { field: "tokens", value: "70B" },
+            { field: "flops", value: "70B FLOPs" },
+          ],
+        }),
     }),
   })
   .openapi("Error");
 
 export type ErrorBody = z.infer<typeof ErrorSchema>;
+
+/** One reading of an ambiguous input: the request field and the text to give it. */
+export interface ErrorReading {
+  field: string;
+  value: string;
+}
 
 /** An expected failure, turned into the error envelope by the app's error handler. */
 export class ApiError extends Error {
@@ -42,6 +63,10 @@ export class ApiError extends Error {
   readonly code: ErrorCode;
   readonly field: string | undefined;
   readonly expected: string | undefined;
+  /** Response headers the error carries, such as Retry-After. */
+  readonly headers: Record<string, string>;
+  /** With ambiguous_quantity: the readings the message names, for links and commands. */
+  readings: readonly ErrorReading[] | undefined;
 
   constructor(
     status: ErrorStatus,
@@ -49,12 +74,21 @@ export class ApiError extends Error {
     message: string,
     field?: string,
     expected?: string,
+    headers: Record<string, string> = {},
   ) {
     super(message);
     this.status = status;
     this.code = code;
     this.field = field;
     this.expected = expected;
+    this.headers = headers;
+    this.readings = undefined;
+  }
+
+  /** Attaches the readings of an ambiguous input (the envelope's `readings`); returns this. */
+  withReadings(readings: readonly ErrorReading[]): this {
+    this.readings = readings;
+    return this;
   }
 
   toBody(): ErrorBody {
@@ -64,6 +98,9 @@ export class ApiError extends Error {
         message: this.message,
         ...(this.field === undefined ? {} : { field: this.field }),
         ...(this.expected === undefined ? {} : { expected: this.expected }),
+        ...(this.readings === undefined
+          ? {}
+          : { readings: this.readings.map(({ field, value }) => ({ field, value })) }),
       },
     };
   }

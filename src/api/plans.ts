@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { MAX_INPUT_LENGTH } from "../core/parse.ts";
+import { DEFAULT_DATA_FIT, DEFAULT_FIT } from "../service/default-fit.ts";
 import { answerDataPlan, answerInferencePlan } from "../service/plans.ts";
 import type { Register } from "../types.ts";
 import { ErrorSchema } from "./errors.ts";
@@ -11,14 +12,16 @@ const text = (name: string, description: string, example: string) =>
     .optional()
     .openapi({ param: { name, in: "query" }, description, example });
 
-const fitParam = (fallback: string) =>
+const fitParam = (fallback: string, repeatedData = false) =>
   z
     .string()
     .max(64)
     .optional()
     .openapi({
       param: { name: "fit", in: "query" },
-      description: `One fit id with a parametric loss law (default ${fallback}).`,
+      description: repeatedData
+        ? `One fit id with a repeated-data law (default ${fallback}, the only bundled one; fits of your own runs have none).`
+        : `One fit id with a parametric loss law L(N, D) (default ${fallback}); fits of your own runs with params, tokens and loss work too.`,
       example: fallback,
     });
 
@@ -40,6 +43,9 @@ const fitSummary = {
   sourceUrl: z.string(),
   origin: OriginSchema,
   dataset: z.string(),
+  fitChoice: z.object({ by: z.enum(["request", "default"]), message: z.string() }).openapi({
+    description: "Whether the request named the fit or the default was used, and why.",
+  }),
 };
 
 const ConventionsSchema = z.record(z.string(), z.string());
@@ -133,7 +139,7 @@ export const inferencePlanRoute = createRoute({
         "Lifetime inference tokens D_inf (e.g. 2T; 0 for none).",
         "2T",
       ),
-      fit: fitParam("chinchilla-approach3"),
+      fit: fitParam(DEFAULT_FIT),
     }),
   },
   responses: {
@@ -156,7 +162,7 @@ export const dataPlanRoute = createRoute({
     query: z.object({
       flops: text("flops", "Training budget (1e24, 5000 PF-days, 1M H100-hours).", "1e23"),
       uniqueTokens: text("uniqueTokens", "Unique tokens available (e.g. 500B).", "100B"),
-      fit: fitParam("muennighoff-2023"),
+      fit: fitParam(DEFAULT_DATA_FIT, true),
     }),
   },
   responses: {

@@ -6,6 +6,7 @@ import {
   AllocateQuerySchema,
   FitDocumentSchema,
   FitIdParamSchema,
+  FitIncludeQuerySchema,
   FitListSchema,
   GpuListSchema,
   PredictAnswerSchema,
@@ -100,9 +101,13 @@ export const fitsGet = createRoute({
   operationId: "getFit",
   summary: "One fit's constants, source and conventions",
   description:
-    "One scaling-law fit by id (ids from listFits): kind, constants, source paper and equation, parameter and FLOP conventions, measured compute range, and whether it came from KV or the bundled defaults.",
-  request: { params: FitIdParamSchema },
-  responses: { 200: json(FitDocumentSchema, "The fit."), 404: unknownFit },
+    "One scaling-law fit by id (ids from listFits): kind, constants, source paper and equation, parameter and FLOP conventions, measured compute range, and whether it came from KV or the bundled defaults. A fit of your own runs (user-…) adds its fit report; its runs only with include=runs.",
+  request: { params: FitIdParamSchema, query: FitIncludeQuerySchema },
+  responses: {
+    200: json(FitDocumentSchema, "The fit."),
+    404: unknownFit,
+    503: json(ErrorSchema, "A stored user fit could not be read; retry after Retry-After."),
+  },
 });
 
 export const gpusList = createRoute({

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { MAX_INPUT_LENGTH } from "../core/parse.ts";
+import { MAX_INPUT_LENGTH, radixLiteralProblem } from "../core/parse.ts";
 
 /** Query parameters may be given once; repeated ones arrive as arrays. */
 const once = {
@@ -67,11 +67,13 @@ export const AllocateQuerySchema = z.object({
         "GPU for training time (H100, H100-PCIe, A100; GET /api/v1/gpus). Adds training GPU-hours, days and cost per fit.",
       example: "H100",
     }),
-  gpus: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(10_000_000)
+  // Refuses 0x10, 0o17 and 0b101 before coercion, which would read them as 16, 15 and 5.
+  gpus: z
+    .preprocess((input, ctx) => {
+      const radix = typeof input === "string" ? radixLiteralProblem(input) : undefined;
+      if (radix) ctx.addIssue({ code: "custom", message: radix });
+      return input;
+    }, z.coerce.number().int().min(1).max(10_000_000))
     .optional()
     .openapi({
       param: { name: "gpus", in: "query" },
@@ -143,6 +145,7 @@ export const PredictQuerySchema = z.object({
     "25B",
   ),
   fit: AllocateQuerySchema.shape.fit,
+  kaplanBudget: AllocateQuerySchema.shape.kaplanBudget,
 });
 
 export const FitIdParamSchema = z.object({
@@ -153,6 +156,17 @@ export const FitIdParamSchema = z.object({
       param: { name: "id", in: "path" },
       description: "A fit id from GET /api/v1/fits.",
       example: "chinchilla-approach3",
+    }),
+});
+
+export const FitIncludeQuerySchema = z.object({
+  include: z
+    .enum(["runs"])
+    .optional()
+    .openapi({
+      param: { name: "include", in: "query" },
+      description: "runs: add the runs a user fit was fitted to (left out by default).",
+      example: "runs",
     }),
 });
 
@@ -218,10 +232,10 @@ export const AllocationSchema = z
     flops: z.number().openapi({ description: "Training compute C, FLOPs." }),
     flopsPFDays: z.number(),
     tokensPerParam: z.number(),
-    loss: z
-      .number()
-      .nullable()
-      .openapi({ description: "Predicted loss, nats/token; null without a loss law." }),
+    loss: z.number().nullable().openapi({
+      description:
+        "Predicted loss, nats/token; null without a loss law or far outside the fit's data (see nullReasons.loss).",
+    }),
     scaleUp10x: z.object({ params: z.number(), tokens: z.number() }),
     exponents: z.object({ params: z.number(), tokens: z.number() }),
     parameterConvention: ParameterConventionSchema,
@@ -231,6 +245,10 @@ export const AllocationSchema = z
     sourceUrl: z.string(),
     warnings: z.array(z.string()),
     notes: z.array(z.string()),
+    nullReasons: z.object({ loss: z.string().optional() }).openapi({
+      description:
+        "Why a null field is null (no loss law, or withheld far outside the fit's data).",
+    }),
     kaplan: z
       .object({
         budgetConvention: KaplanBudgetSchema,
@@ -243,14 +261,29 @@ export const AllocationSchema = z
     origin: OriginSchema,
     intervals: z
       .object({
-        params: z.tuple([z.number(), z.number()]),
-        tokens: z.tuple([z.number(), z.number()]),
+        params: z.tuple([z.number(), z.number()]).openapi({
+          description: "N, [low, high]; [N, N] when N is the question.",
+        }),
+        tokens: z.tuple([z.number(), z.number()]).openapi({
+          description: "D, [low, high]; [D, D] when D is the question.",
+        }),
+        tokensPerParam: z.tuple([z.number(), z.number()]).optional(),
+        flops: z.tuple([z.number(), z.number()]).optional().openapi({
+          description: "The budget C in FLOPs, for params, tokens and loss questions.",
+        }),
         loss: z.tuple([z.number(), z.number()]).optional(),
         level: z.literal(0.8),
+        covers: z.enum(["bootstrap", "exponent-only"]).openapi({
+          description:
+            "bootstrap: every constant varies (refits of the fit's runs); exponent-only: only the published exponent interval, so the interval vanishes at the pivot budget named in method.",
+        }),
         method: z.string(),
       })
       .optional()
-      .openapi({ description: "80% intervals, for fits that publish uncertainty." }),
+      .openapi({
+        description:
+          "80% intervals (10th-90th percentiles), for fits that publish uncertainty; the asked quantity is exact.",
+      }),
     training: TrainingSchema.optional(),
   })
   .openapi("Allocation");
@@ -270,7 +303,13 @@ export const AllocateAnswerSchema = z
       hardware: HardwareSchema.optional(),
       training: TrainingPlanSchema.optional(),
     }),
-    headline: z.object({ fit: z.string(), text: z.string() }).nullable(),
+    headline: z
+      .object({
+        fit: z.string(),
+        text: z.string(),
+        fitChoice: z.object({ by: z.enum(["request", "default"]), message: z.string() }),
+      })
+      .nullable(),
     allocations: z.array(AllocationSchema),
     skipped: z.array(
       z.object({
@@ -296,15 +335,25 @@ export const PredictAnswerSchema = z
       tokens: QuantityEchoSchema,
       uniqueTokens: QuantityEchoSchema.optional(),
       fits: z.array(z.string()),
+      kaplanBudget: KaplanBudgetSchema,
     }),
     flops: z.number().openapi({ description: "C = 6·N·D, FLOPs." }),
     predictions: z.array(
       z.object({
         fit: z.string(),
         label: z.string(),
-        loss: z.number(),
-        optimalLoss: z.number(),
-        excessLoss: z.number(),
+        loss: z.number().nullable().openapi({
+          description:
+            "Predicted loss of this N and D, nats/token on the fit's dataset (Kaplan: L(N, D), eq. 1.5); null, with nullReasons.loss, when far outside the fit's data.",
+        }),
+        optimalLoss: z.number().nullable().openapi({
+          description:
+            "Loss of the compute-optimal run at the same C = 6ND: the frontier allocate reports (Kaplan: L(C_min), eq. 1.3).",
+        }),
+        excessLoss: z.number().nullable().openapi({
+          description:
+            "loss − optimalLoss; null (with nullReasons.excessLoss) when the two come from different laws or one is withheld.",
+        }),
         optimalParams: z.number(),
         optimalTokens: z.number(),
         tokensPerParam: z.number(),
@@ -314,6 +363,14 @@ export const PredictAnswerSchema = z
         source: z.string(),
         sourceUrl: z.string(),
         warnings: z.array(z.string()),
+        notes: z.array(z.string()),
+        nullReasons: z
+          .object({
+            loss: z.string().optional(),
+            optimalLoss: z.string().optional(),
+            excessLoss: z.string().optional(),
+          })
+          .openapi({ description: "Why each null field is null." }),
         origin: OriginSchema,
       }),
     ),

@@ -3,6 +3,7 @@ import { DEFAULT_MFU, DEFAULT_MFU_SOURCE, GPUS } from "../core/hardware.ts";
 import { answerAllocate } from "../service/allocate.ts";
 import { cachedAnswer } from "../service/answer-cache.ts";
 import { answerPredict } from "../service/predict.ts";
+import { isUserFitId, readUserFitReport } from "../store/user-fits.ts";
 import type { Register } from "../types.ts";
 import { ApiError } from "./errors.ts";
 import { allocateGet, allocatePost, fitsGet, fitsList, gpusList, predictGet } from "./routes.ts";
@@ -83,7 +84,24 @@ export const registerApiV1: Register = (app) => {
 
   app.openapi(fitsGet, async (c) => {
     const { id } = c.req.valid("param");
+    const { include } = c.req.valid("query");
     const entry = (await c.var.fits(id)).byId.get(id);
+    const stored = entry && isUserFitId(id) ? await readUserFitReport(c.var.userFits, id) : null;
+    if (stored === "invalid") {
+      throw new ApiError(
+        404,
+        "unknown_fit",
+        `id: the stored report of "${id}" could not be read; post its runs again`,
+        "id",
+      );
+    }
+    if (entry && stored) {
+      const { report, runs } = stored;
+      return c.json(
+        { ...entry.fit, origin: entry.origin, report, ...(include === "runs" ? { runs } : {}) },
+        200,
+      );
+    }
     if (!entry) {
       throw new ApiError(
         404,

@@ -1,7 +1,8 @@
 import type { FC } from "hono/jsx";
+import { publicOrigin } from "../http/context.ts";
 import type { App } from "../types.ts";
 import { CHAT_TOOLS } from "./mcp/index.ts";
-import { type OpenApiDocument, originOf } from "./openapi.ts";
+import type { OpenApiDocument } from "./openapi.ts";
 
 type Operation = NonNullable<NonNullable<OpenApiDocument["paths"]>[string]["get"]>;
 
@@ -191,7 +192,7 @@ export const DocsPage: FC<{ document: OpenApiDocument; origin: string; tools: st
 /** `GET /docs`: the page above for the origin asked. */
 export function registerDocs(app: App, documentFor: (origin: string) => OpenApiDocument): void {
   app.get("/docs", (c) => {
-    const origin = originOf(c.req.url);
+    const origin = publicOrigin(c);
     return c.html(
       <DocsPage
         document={documentFor(origin)}

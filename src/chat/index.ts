@@ -1,7 +1,8 @@
+import { publicOrigin } from "../http/context.ts";
 import type { Register } from "../types.ts";
 import { registerDocs } from "./docs.tsx";
 import { registerMcp } from "./mcp/index.ts";
-import { OPENAPI_PATH, openApiDocumentOf, originOf } from "./openapi.ts";
+import { OPENAPI_PATH, openApiDocumentOf } from "./openapi.ts";
 
 export { publicCors } from "./cors.ts";
 export { textAnswers } from "./text/negotiate.ts";
@@ -11,7 +12,7 @@ export { registerShortPaths } from "./text/short-path.ts";
 /** Chat-bot interfaces: `GET /openapi.json`, `GET /docs` and the MCP server at `/mcp`. */
 export const registerChat: Register = (app, deps) => {
   const documentFor = openApiDocumentOf(app);
-  app.get(OPENAPI_PATH, (c) => c.json(documentFor(originOf(c.req.url))));
+  app.get(OPENAPI_PATH, (c) => c.json(documentFor(publicOrigin(c))));
   registerDocs(app, documentFor);
   registerMcp(app, deps);
 };

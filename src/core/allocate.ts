@@ -12,6 +12,7 @@ import {
 } from "./frontier.ts";
 import { computeForLoss, computeLoss, frontierLoss, hasLossLaw } from "./loss.ts";
 import { QUANTITY_BOUNDS, type QuantityKind } from "./parse.ts";
+import { implausibleLoss } from "./plausibility.ts";
 import { FLOPS_PER_PF_DAY, TRAINING_FLOPS_PER_PARAM_TOKEN as SIX } from "./units.ts";
 
 /** One of the four questions, with its value in base units (FLOPs, parameters, tokens, nats). */
@@ -59,6 +60,8 @@ export interface Allocation {
   sourceUrl: string;
   warnings: string[];
   notes: string[];
+  /** Why `loss` is null: no loss law, or withheld far outside the fit's data. */
+  nullReasons: { loss?: string };
   kaplan?: KaplanDetails;
 }
 
@@ -156,7 +159,12 @@ export function allocate(
   const { flops } = budget;
   const params = question.kind === "params" ? question.value : evaluate(frontier.params, flops);
   const tokens = question.kind === "tokens" ? question.value : evaluate(frontier.tokens, flops);
-  const loss = question.kind === "loss" ? question.value : frontierLoss(fit, flops, options);
+  const lawLoss = question.kind === "loss" ? question.value : frontierLoss(fit, flops, options);
+  const withheld =
+    question.kind !== "loss" && lawLoss !== null
+      ? implausibleLoss(fit, flops, lawLoss, options)
+      : null;
+  const loss = withheld || lawLoss === null || !Number.isFinite(lawLoss) ? null : lawLoss;
   const { max } = QUANTITY_BOUNDS.flops;
   if (![flops, params, tokens].every((x) => Number.isFinite(x) && x > 0) || flops > max) {
     return {
@@ -174,7 +182,7 @@ export function allocate(
     flops,
     flopsPFDays: flops / FLOPS_PER_PF_DAY,
     tokensPerParam: tokens / params,
-    loss: loss !== null && Number.isFinite(loss) ? loss : null,
+    loss,
     scaleUp10x: { params: 10 ** frontier.params.exponent, tokens: 10 ** frontier.tokens.exponent },
     exponents: { params: frontier.params.exponent, tokens: frontier.tokens.exponent },
     parameterConvention: fit.parameterConvention,
@@ -184,7 +192,14 @@ export function allocate(
     sourceUrl: fit.source.url,
     warnings: rangeWarnings(fit, flops, options.kaplanBudget),
     notes: [...fit.notes],
+    nullReasons: {},
   };
+  if (withheld) {
+    allocation.nullReasons.loss = withheld;
+    allocation.warnings.push(`Loss: ${withheld}.`);
+  } else if (loss === null) {
+    allocation.nullReasons.loss = "this fit publishes an allocation rule but no loss law";
+  }
   if (fit.kind === "kaplan") {
     const schedule = kaplanSchedule(fit, flops, options.kaplanBudget);
     allocation.kaplan = {

@@ -231,6 +231,9 @@ function AllocationRow({
   withCost: boolean;
 }) {
   const intervals = a.intervals;
+  // The asked quantity is fixed: its interval has no width and is not shown.
+  const spread = (range: readonly [number, number] | undefined) =>
+    range && range[0] !== range[1] ? ([range[0], range[1]] as [number, number]) : undefined;
   return (
     <tr>
       <th scope="row">
@@ -252,7 +255,7 @@ function AllocationRow({
         {intervals && (
           <Interval
             kind="count"
-            range={intervals.params}
+            range={spread(intervals.params)}
             level={intervals.level}
             method={intervals.method}
           />
@@ -263,7 +266,7 @@ function AllocationRow({
         {intervals && (
           <Interval
             kind="count"
-            range={intervals.tokens}
+            range={spread(intervals.tokens)}
             level={intervals.level}
             method={intervals.method}
           />
@@ -275,6 +278,14 @@ function AllocationRow({
       {showCompute && (
         <td data-label="Compute">
           <Num kind="flops" value={a.flops} unit="FLOPs" />
+          {intervals && (
+            <Interval
+              kind="flops"
+              range={spread(intervals.flops)}
+              level={intervals.level}
+              method={intervals.method}
+            />
+          )}
         </td>
       )}
       <td data-label="Loss">
@@ -282,7 +293,7 @@ function AllocationRow({
         {intervals && (
           <Interval
             kind="loss"
-            range={intervals.loss}
+            range={spread(intervals.loss)}
             level={intervals.level}
             method={intervals.method}
           />

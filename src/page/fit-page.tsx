@@ -2,20 +2,22 @@ import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { ApiError } from "../api/errors.ts";
 import {
-  fitCsvRequest,
+  fitInputOfCsv,
   fitWriteAllowed,
   MAX_FIT_BODY_BYTES,
-  RATE_LIMIT_RETRY_SECONDS,
-  RETRY_AFTER_SECONDS,
   rateLimitedError,
+  requireSameSiteWrite,
+  storeFit,
 } from "../api/user-fits.ts";
+import type { StoredUserFitReport } from "../contract/user-fits.ts";
 import type { FitDefinition } from "../core/fits/schema.ts";
 import type { ComputeRun, ParametricRun } from "../core/fitting/runs.ts";
 import { MAX_RUNS } from "../core/fitting/runs.ts";
 import { formatCount, formatFlops, formatScientific, significant } from "../core/format.ts";
 import { evaluate, frontierOf } from "../core/frontier.ts";
 import { frontierLoss, parametricLoss } from "../core/loss.ts";
-import { isUserFitId, type UserFitReport } from "../store/user-fits.ts";
+import { publicUrl } from "../http/context.ts";
+import { isUserFitId, readUserFitReport } from "../store/user-fits.ts";
 import type { App, AppDeps, AppEnv } from "../types.ts";
 import { Actions } from "./answer.tsx";
 import type { Point } from "./chart-data.ts";
@@ -45,27 +47,13 @@ interface FormProblem {
   message: string;
 }
 
-/** A stored user fit as the registry hands it out: the definition with its report and runs. */
+type UserFitReport = StoredUserFitReport["report"];
+
+/** A stored user fit: its coefficient record, and its report and runs (validated when read). */
 interface StoredFit {
   fit: FitDefinition;
   report: UserFitReport;
   runs: (ParametricRun | ComputeRun)[];
-}
-
-function storedFitOf(fit: FitDefinition): StoredFit | null {
-  const extra = fit as FitDefinition & { report?: unknown; runs?: unknown };
-  if (typeof extra.report !== "object" || extra.report === null || !Array.isArray(extra.runs)) {
-    return null;
-  }
-  const positive = (v: unknown) => typeof v === "number" && Number.isFinite(v) && v > 0;
-  const runs = (extra.runs as Record<string, unknown>[]).filter(
-    (r) =>
-      typeof r === "object" &&
-      r !== null &&
-      positive(r.loss) &&
-      (positive(r.flops) || (positive(r.params) && positive(r.tokens))),
-  ) as unknown as (ParametricRun | ComputeRun)[];
-  return { fit, report: extra.report as UserFitReport, runs };
 }
 
 const flopsOf = (run: ParametricRun | ComputeRun) =>
@@ -233,7 +221,7 @@ const COEFFICIENT_NAMES: Record<string, string> = {
 
 function CoefficientTable({ report }: { report: UserFitReport }) {
   const values: Record<string, number> = { ...report.coefficients };
-  if (report.kind === "parametric") values.allocationParams = report.allocationExponents.params;
+  if (report.allocationExponents) values.allocationParams = report.allocationExponents.params;
   const u = report.uncertainty as {
     resamples: number;
     standardErrors: Record<string, number>;
@@ -447,7 +435,7 @@ function FitReportPage({ stored, url }: { stored: StoredFit; url: URL }) {
         )}
         {report.warnings.length > 0 && (
           <ul class="warnings">
-            {report.warnings.map((w) => (
+            {report.warnings.map((w: string) => (
               <li class="warning">⚠ {w}</li>
             ))}
           </ul>
@@ -518,8 +506,25 @@ async function readFitForm(c: Context<AppEnv>) {
 
 /** The "your own runs" pages: the CSV form (`/fit`) and one fit's report (`/fit/<id>`). */
 export function registerFitPages(app: App, deps: AppDeps): void {
-  app.get("/fit", (c) => c.html(<FitFormPage url={new URL(c.req.url)} />));
+  app.get("/fit", (c) => c.html(<FitFormPage url={publicUrl(c)} />));
 
+  // Before the body is read: the site (a same-origin form post only) and the write rate limit;
+  // neither refusal echoes anything that was sent.
+  app.post("/fit", async (c, next) => {
+    try {
+      requireSameSiteWrite(c);
+      if (!(await fitWriteAllowed(c))) throw rateLimitedError();
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      await c.req.raw.body?.cancel();
+      return c.html(
+        <FitFormPage url={publicUrl(c)} error={error} />,
+        error.status as 400,
+        error.headers,
+      );
+    }
+    await next();
+  });
   app.post(
     "/fit",
     bodyLimit({
@@ -527,7 +532,7 @@ export function registerFitPages(app: App, deps: AppDeps): void {
       onError: (c) =>
         c.html(
           <FitFormPage
-            url={new URL(c.req.url)}
+            url={publicUrl(c)}
             error={
               new ApiError(
                 413,
@@ -542,38 +547,44 @@ export function registerFitPages(app: App, deps: AppDeps): void {
     }),
     async (c) => {
       const fields = await readFitForm(c);
-      const url = new URL(c.req.url);
-      const refuse = (error: FormProblem, headers: Record<string, string> = {}) =>
-        c.html(<FitFormPage url={url} error={error} {...fields} />, error.status as 400, headers);
-      if (!(await fitWriteAllowed(c))) {
-        return refuse(rateLimitedError(), { "Retry-After": String(RATE_LIMIT_RETRY_SECONDS) });
-      }
       try {
-        const result = await fitCsvRequest(c, deps, fields);
-        if (result.status === 503)
-          return refuse(result.error, { "Retry-After": String(RETRY_AFTER_SECONDS) });
+        const result = await storeFit(c, deps, fitInputOfCsv(fields));
         return c.redirect(`/fit/${result.answer.id}`, 303);
       } catch (error) {
-        if (error instanceof ApiError) return refuse(error);
-        throw error;
+        if (!(error instanceof ApiError)) throw error;
+        // Bad runs come back in the form to be corrected; other refusals echo nothing.
+        const echo = error.status === 400 ? fields : {};
+        return c.html(
+          <FitFormPage url={publicUrl(c)} error={error} {...echo} />,
+          error.status as 400,
+          error.headers,
+        );
       }
     },
   );
 
   app.get("/fit/:id", async (c) => {
     const id = c.req.param("id");
-    const url = new URL(c.req.url);
-    const entry = isUserFitId(id) ? (await c.var.fits(id)).byId.get(id) : undefined;
-    const stored = entry ? storedFitOf(entry.fit) : null;
-    if (!stored) {
-      const error = new ApiError(
-        404,
-        "unknown_fit",
-        `id: no stored fit "${id.slice(0, 64)}" (fits expire 30 days after their last use); paste your runs again to refit them`,
-        "id",
-      );
-      return c.html(<FitFormPage url={url} error={error} />, 404);
+    const url = publicUrl(c);
+    try {
+      const entry = isUserFitId(id) ? (await c.var.fits(id)).byId.get(id) : undefined;
+      const stored = entry ? await readUserFitReport(c.var.userFits, id) : null;
+      if (!entry || !stored || stored === "invalid") {
+        const why =
+          stored === "invalid"
+            ? "its stored report could not be read"
+            : "fits are kept 30 days after they were posted";
+        throw new ApiError(
+          404,
+          "unknown_fit",
+          `id: no stored fit "${id.slice(0, 64)}" (${why}); paste your runs again to refit them`,
+          "id",
+        );
+      }
+      return c.html(<FitReportPage stored={{ fit: entry.fit, ...stored }} url={url} />);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      return c.html(<FitFormPage url={url} error={error} />, error.status as 404, error.headers);
     }
-    return c.html(<FitReportPage stored={stored} url={url} />);
   });
 }

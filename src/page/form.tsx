@@ -2,7 +2,10 @@ import type { ApiError } from "../api/errors.ts";
 import type { FitDefinition } from "../core/fits/schema.ts";
 import { DEFAULT_MFU, findGpu, GPUS } from "../core/hardware.ts";
 import { MAX_INPUT_LENGTH, type QuantityKind } from "../core/parse.ts";
-import { ADVANCED_FIELDS, type AdvancedField, type PageQuery } from "./query.ts";
+import { ErrorMessage, errorSlotOf } from "./errors.tsx";
+import type { AdvancedField, PageQuery } from "./query.ts";
+
+export { AdvancedErrorSlots, ErrorMessage, errorSlotOf } from "./errors.tsx";
 
 interface Choice {
   kind: QuantityKind;
@@ -37,14 +40,6 @@ const ADVANCED_EXAMPLES: readonly { href: string; text: string }[] = [
   { href: "/?flops=1e24&uniqueTokens=500B", text: "1e24 with 500B unique tokens" },
   { href: "/?flops=1e24&gpu=H100&gpus=1024&pricePerGpuHour=2.5", text: "1e24 on 1024 H100s" },
 ];
-
-/** Where an error is shown: next to the "Advanced" field it names, else next to the question. */
-export function errorSlotOf(error: ApiError | undefined): "q" | AdvancedField {
-  const field = error?.field;
-  return (ADVANCED_FIELDS as readonly string[]).includes(field ?? "")
-    ? (field as AdvancedField)
-    : "q";
-}
 
 /** A text field of the "Advanced" section, with its error slot. */
 function AdvancedInput({
@@ -240,7 +235,7 @@ export function QuestionForm({
           />
           <button type="submit">Calculate</button>
         </div>
-        <ErrorMessage error={error} />
+        <ErrorMessage error={error} query={query} />
         <p id="q-help" class="help">
           Try{" "}
           {EXAMPLES.map((example, i) => (
@@ -276,41 +271,5 @@ export function QuestionForm({
       </details>
       <AdvancedSection query={query} error={error} />
     </form>
-  );
-}
-
-/**
- * The API's message for bad input, in the slot next to the field it names (empty elsewhere).
- * `slot` is "q" (the question) or an "Advanced" field; the script swaps slots by id.
- */
-export function ErrorMessage({
-  error,
-  slot = "q",
-}: {
-  error?: ApiError | undefined;
-  slot?: "q" | AdvancedField;
-}) {
-  const shown = error && errorSlotOf(error) === slot ? error : undefined;
-  return (
-    <p
-      id={`${slot}-error`}
-      class="error"
-      role="alert"
-      data-status={shown ? String(shown.status) : "200"}
-    >
-      {shown ? shown.message : ""}
-      {shown?.expected ? <span class="expected"> Expected: {shown.expected}.</span> : ""}
-    </p>
-  );
-}
-
-/** Every error slot after the question's, for the live-update fragment. */
-export function AdvancedErrorSlots({ error }: { error?: ApiError | undefined }) {
-  return (
-    <>
-      {ADVANCED_FIELDS.map((field) => (
-        <ErrorMessage error={error} slot={field} />
-      ))}
-    </>
   );
 }

@@ -161,7 +161,7 @@ export const registerPage: Register = (app, deps) => {
     const { result } = resultOf(resolved);
     return c.html(
       <>
-        <ErrorMessage error={resolved.error} />
+        <ErrorMessage error={resolved.error} query={resolved.query} />
         {result}
         <AdvancedErrorSlots error={resolved.error} />
       </>,

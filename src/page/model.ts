@@ -1,7 +1,7 @@
+import type { RegistrySnapshot } from "../core/fits/registry.ts";
 import type { FitDefinition } from "../core/fits/schema.ts";
 import type { KaplanBudget } from "../core/frontier.ts";
 import type { AllocateAnswer } from "../service/allocate.ts";
-import type { RegistrySnapshot } from "../store/fit-registry.ts";
 import {
   extent,
   frontierBand,
@@ -85,7 +85,8 @@ export function chartModel(
     mark: { x: allocation.flops, y: allocation.params },
   }));
   const isoflop = answered.flatMap(({ allocation, fit }, index) => {
-    const curve = isoflopCurve(fit, allocation.flops);
+    // A loss withheld far outside the fit's data is not drawn either.
+    const curve = allocation.loss === null ? null : isoflopCurve(fit, allocation.flops);
     return curve
       ? [
           {

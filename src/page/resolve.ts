@@ -1,17 +1,22 @@
 import type { Context } from "hono";
 import { ApiError } from "../api/errors.ts";
+import type { RegistrySnapshot } from "../core/fits/registry.ts";
 import type { KaplanBudget } from "../core/frontier.ts";
 import { parseQuantity } from "../core/parse.ts";
 import type { TrainingTime } from "../core/planning/training.ts";
 import { type AllocateAnswer, answerAllocate } from "../service/allocate.ts";
-import { type HardwarePlan, readHardware, trainingOn } from "../service/hardware.ts";
+import {
+  type HardwarePlan,
+  readHardware,
+  readRequestMfu,
+  trainingOn,
+} from "../service/hardware.ts";
 import {
   answerDataPlan,
   answerInferencePlan,
   type DataPlanAnswer,
   type InferencePlanAnswer,
 } from "../service/plans.ts";
-import type { RegistrySnapshot } from "../store/fit-registry.ts";
 import type { AppEnv } from "../types.ts";
 import {
   API_PATHS,
@@ -57,11 +62,16 @@ export interface Resolved {
 const emptyOutcome = (mode: PageMode): Outcome =>
   mode === "allocate" ? { mode, answer: null } : { mode, plan: null };
 
-/** Hardware of the "Advanced" section, or of a budget given as GPU time; undefined for none. */
+/**
+ * Hardware of the "Advanced" section, or of a budget given as GPU time (read at the section's
+ * MFU, as the plan read it); undefined for none.
+ */
 function planHardware(query: PageQuery): HardwarePlan | undefined {
   const text = query.given.flops;
-  const parsed = text === undefined ? undefined : parseQuantity(text, "flops");
-  return readHardware(hardwareOf(query), parsed?.ok ? parsed.quantity.hardware : undefined);
+  const hardware = hardwareOf(query);
+  const mfu = readRequestMfu(hardware.mfu);
+  const parsed = text === undefined ? undefined : parseQuantity(text, "flops", { mfu });
+  return readHardware(hardware, parsed?.ok ? parsed.quantity.hardware : undefined);
 }
 
 function requireKinds(query: PageQuery, field: string, kinds: readonly string[], what: string) {
@@ -89,6 +99,7 @@ function answer(query: PageQuery, registry: RegistrySnapshot, published: string[
       flops: query.given.flops,
       loss: query.given.loss,
       inferenceTokens: query.advanced.inferenceTokens,
+      mfu: query.advanced.mfu?.trim(),
       ...(fit === undefined ? {} : { fit }),
     });
     const hardware = planHardware(query);
@@ -110,6 +121,7 @@ function answer(query: PageQuery, registry: RegistrySnapshot, published: string[
   const plan = answerDataPlan(registry, {
     flops: query.given.flops,
     uniqueTokens: query.advanced.uniqueTokens,
+    mfu: query.advanced.mfu?.trim(),
     ...(fit === undefined ? {} : { fit }),
   });
   const hardware = planHardware(query);

@@ -1,12 +1,13 @@
 import { ApiError } from "../api/errors.ts";
 import { type Allocation, allocate } from "../core/allocate.ts";
+import type { FitOrigin, RegistrySnapshot } from "../core/fits/registry.ts";
 import { formatCount, formatFlops } from "../core/format.ts";
 import type { KaplanBudget } from "../core/frontier.ts";
 import type { HardwareBudget, ParsedQuantity, QuantityKind } from "../core/parse.ts";
 import { type AllocationIntervals, allocationIntervals } from "../core/planning/intervals.ts";
 import type { TrainingTime } from "../core/planning/training.ts";
-import type { FitOrigin, RegistrySnapshot } from "../store/fit-registry.ts";
 import { CONVENTIONS, type Conventions } from "./conventions.ts";
+import { DEFAULT_FIT, DEFAULT_FIT_REASON, type FitChoice } from "./default-fit.ts";
 import { type HardwarePlan, type HardwareRequest, readHardware, trainingOn } from "./hardware.ts";
 import { type RawQuantity, readQuestion, selectFits } from "./question.ts";
 
@@ -51,23 +52,26 @@ export interface SkippedFit {
 
 export interface AllocateAnswer {
   query: AllocateQuery;
-  headline: { fit: string; text: string } | null;
+  headline: { fit: string; text: string; fitChoice: FitChoice } | null;
   allocations: AllocationAnswer[];
   skipped: SkippedFit[];
   conventions: Conventions;
 }
 
-/** Fits preferred for the one-line headline, in order. */
-const HEADLINE_FITS = ["epoch-2024", "chinchilla-approach3"];
-
+/** The one-line headline: the default fit, or the first fit asked when it is not among them. */
 function headlineOf(allocations: readonly AllocationAnswer[]): AllocateAnswer["headline"] {
-  const chosen =
-    HEADLINE_FITS.map((id) => allocations.find((a) => a.fit === id)).find((a) => a) ??
-    allocations[0];
+  const preferred = allocations.find((a) => a.fit === DEFAULT_FIT);
+  const chosen = preferred ?? allocations[0];
   if (!chosen) return null;
   return {
     fit: chosen.fit,
     text: `${formatCount(chosen.params)} parameters on ${formatCount(chosen.tokens)} tokens (${formatFlops(chosen.flops)}, ${chosen.label})`,
+    fitChoice: preferred
+      ? { by: "default", message: `${chosen.fit}: ${DEFAULT_FIT_REASON}` }
+      : {
+          by: "request",
+          message: `${chosen.fit}, the first fit asked for (the default ${DEFAULT_FIT} was not among them)`,
+        },
   };
 }
 
@@ -93,9 +97,15 @@ export function answerAllocate(
       continue;
     }
     const a = result.allocation;
-    const intervals = allocationIntervals(fit, a.flops, a.params, a.tokens, a.loss, {
-      kaplanBudget,
-    });
+    const intervals = allocationIntervals(
+      fit,
+      a.flops,
+      a.params,
+      a.tokens,
+      a.loss,
+      { kaplanBudget },
+      question.kind,
+    );
     allocations.push({
       ...a,
       origin,

@@ -1,4 +1,4 @@
-import type { RegistrySnapshot } from "../store/fit-registry.ts";
+import type { RegistrySnapshot } from "../core/fits/registry.ts";
 
 /** Most answers kept per registry snapshot. */
 export const ANSWER_CACHE_SIZE = 512;

@@ -2,6 +2,7 @@ import { ApiError } from "../api/errors.ts";
 import { DEFAULT_MFU, findGpu, GPUS } from "../core/hardware.ts";
 import type { HardwareBudget } from "../core/parse.ts";
 import { type TrainingTime, trainingTime } from "../core/planning/training.ts";
+import { radixLiteralProblem } from "../core/quantity.ts";
 
 /** Hardware options of an allocate request. */
 export interface HardwareRequest {
@@ -11,19 +12,28 @@ export interface HardwareRequest {
   pricePerGpuHour?: number | string;
 }
 
+/** The hardware training time is computed for. */
 export interface HardwarePlan {
   gpu: string;
   gpuLabel: string;
+  /** Peak dense BF16 throughput per GPU, FLOP/s. */
   peakFlops: number;
   gpus: number;
+  /** Model FLOPs utilisation, a fraction in (0, 1]. */
   mfu: number;
   mfuIsDefault: boolean;
+  /** Price per GPU-hour, in the user's currency. */
   pricePerGpuHour?: number;
   gpuSource: string;
 }
 
+/** A decimal number (or percentage, as a fraction) from a hardware field; 400 otherwise. */
 function numberField(raw: number | string, field: string, expected: string): number {
   const text = typeof raw === "string" ? raw.trim() : raw;
+  const radix = typeof text === "string" ? radixLiteralProblem(text) : undefined;
+  if (radix) {
+    throw new ApiError(400, "invalid_input", `${field}: ${radix}`, field, expected);
+  }
   const percent = typeof text === "string" && text.endsWith("%");
   const value = typeof text === "number" ? text : Number(percent ? text.slice(0, -1) : text);
   if (typeof text === "string" && (text === "" || !/^[0-9.eE+%-]+$/.test(text))) {
@@ -33,6 +43,24 @@ function numberField(raw: number | string, field: string, expected: string): num
     throw new ApiError(400, "invalid_input", `${field}: expected ${expected}`, field, expected);
   }
   return percent ? value / 100 : value;
+}
+
+/**
+ * The request's model FLOPs utilisation as a fraction in (0, 1] (`0.4` or `40%`), or undefined
+ * when none was given; 400 naming `mfu` otherwise.
+ */
+export function readRequestMfu(raw: number | string | undefined): number | undefined {
+  if (raw === undefined || raw === "") return undefined;
+  const mfu = numberField(raw, "mfu", "a utilisation such as 0.4 or 40%");
+  if (!(mfu > 0 && mfu <= 1)) {
+    throw new ApiError(
+      400,
+      "invalid_input",
+      "mfu: expected a utilisation above 0 and at most 1 (or 100%)",
+      "mfu",
+    );
+  }
+  return mfu;
 }
 
 /**
@@ -79,20 +107,10 @@ export function readHardware(
       "gpus",
     );
   }
-  let mfu = budgetHardware?.mfu ?? DEFAULT_MFU;
-  let mfuIsDefault = budgetHardware?.mfuIsDefault ?? true;
-  if (request.mfu !== undefined && request.mfu !== "") {
-    mfu = numberField(request.mfu, "mfu", "a utilisation such as 0.4 or 40%");
-    mfuIsDefault = false;
-    if (!(mfu > 0 && mfu <= 1)) {
-      throw new ApiError(
-        400,
-        "invalid_input",
-        "mfu: expected a utilisation above 0 and at most 1 (or 100%)",
-        "mfu",
-      );
-    }
-  }
+  // A GPU-time budget was read at the request's mfu when it gave one (see readQuestion).
+  const requestMfu = readRequestMfu(request.mfu);
+  const mfu = requestMfu ?? budgetHardware?.mfu ?? DEFAULT_MFU;
+  const mfuIsDefault = requestMfu === undefined && (budgetHardware?.mfuIsDefault ?? true);
   let pricePerGpuHour: number | undefined;
   if (request.pricePerGpuHour !== undefined && request.pricePerGpuHour !== "") {
     pricePerGpuHour = numberField(
@@ -121,7 +139,11 @@ export function readHardware(
   };
 }
 
-/** Training time of a budget on the planned hardware. */
+/**
+ * Training time of a budget on the planned hardware.
+ * @param flops training compute, FLOPs
+ * @returns GPU-hours, days on `plan.gpus` GPUs, and cost when priced
+ */
 export function trainingOn(plan: HardwarePlan, flops: number): TrainingTime {
   return trainingTime(flops, plan.peakFlops, plan.mfu, plan.gpus, plan.pricePerGpuHour);
 }

@@ -1,17 +1,31 @@
 import { ApiError } from "../api/errors.ts";
+import type { FitOrigin, RegistryEntry, RegistrySnapshot } from "../core/fits/registry.ts";
 import type { ParametricFit } from "../core/fits/schema.ts";
 import { formatCount } from "../core/format.ts";
 import { frontierLoss } from "../core/loss.ts";
 import type { ParsedQuantity } from "../core/parse.ts";
 import { dataConstrainedOptimal } from "../core/planning/data-constrained.ts";
 import { type InferencePlan, inferenceOptimal } from "../core/planning/inference.ts";
-import type { FitOrigin, RegistryEntry, RegistrySnapshot } from "../store/fit-registry.ts";
 import { CONVENTIONS, type Conventions } from "./conventions.ts";
-import { type RawQuantity, readQuantity, readQuestion, selectFits } from "./question.ts";
+import {
+  DEFAULT_DATA_FIT,
+  DEFAULT_DATA_FIT_REASON,
+  DEFAULT_FIT,
+  DEFAULT_FIT_REASON,
+  type FitChoice,
+  fitChoice,
+} from "./default-fit.ts";
+import {
+  type RawQuantity,
+  readBudget,
+  readQuantity,
+  readQuestion,
+  selectFits,
+} from "./question.ts";
 
 /** The fit each plan uses when none is named. */
-export const DEFAULT_INFERENCE_FIT = "chinchilla-approach3";
-export const DEFAULT_DATA_FIT = "muennighoff-2023";
+export const DEFAULT_INFERENCE_FIT = DEFAULT_FIT;
+export { DEFAULT_DATA_FIT };
 
 interface FitSummary {
   fit: string;
@@ -20,10 +34,13 @@ interface FitSummary {
   sourceUrl: string;
   origin: FitOrigin;
   dataset: string;
+  /** Whether the request named the fit or the default was used, and why. */
+  fitChoice: FitChoice;
 }
 
-function summary({ fit, origin }: RegistryEntry): FitSummary {
+function summary({ fit, origin }: RegistryEntry, choice: FitChoice): FitSummary {
   return {
+    fitChoice: choice,
     fit: fit.id,
     label: fit.label,
     source: `${fit.source.paper}, ${fit.source.where}`,
@@ -45,12 +62,19 @@ function oneParametricFit(
     throw new ApiError(400, "invalid_input", "fit: name exactly one fit", "fit", "one fit id");
   }
   const { fit } = entry;
-  if (fit.kind !== "parametric" || (needsDataConstraint && !fit.dataConstrained)) {
+  const qualifies = (f: RegistryEntry["fit"]): f is ParametricFit =>
+    f.kind === "parametric" && (!needsDataConstraint || f.dataConstrained !== undefined);
+  if (!qualifies(fit)) {
+    const needed = needsDataConstraint
+      ? "a repeated-data law (a parametric L(N, D) with Muennighoff et al. 2023's R_D* and R_N*; fits of your own runs have none)"
+      : "a parametric loss law L(N, D) = E + A/N^α + B/D^β (fits of your own runs with params, tokens and loss have one; compute-law fits L(C) do not)";
+    const usable = registry.entries.filter((e) => qualifies(e.fit)).map((e) => e.fit.id);
     throw new ApiError(
       422,
       "unreachable",
-      `fit: ${fit.id} has no ${needsDataConstraint ? "data-constrained (repeated data) law" : "parametric loss law L(N, D)"}; use ${fallback}`,
+      `fit: this question needs a fit with ${needed}; ${fit.id} is a ${fit.kind} fit without one. Fits that can answer: ${usable.join(", ")}`,
       "fit",
+      usable.join(", "),
     );
   }
   return { entry, fit };
@@ -61,6 +85,8 @@ export interface InferencePlanRequest {
   flops?: RawQuantity;
   inferenceTokens?: RawQuantity;
   fit?: string;
+  /** MFU (0.4 or "40%") at which a budget given as GPU time is read (the page's hardware). */
+  mfu?: number | string;
 }
 
 export interface InferencePlanAnswer extends FitSummary {
@@ -112,12 +138,14 @@ export function answerInferencePlan(
   registry: RegistrySnapshot,
   request: InferencePlanRequest,
 ): InferencePlanAnswer {
-  const question = readQuestion({ loss: request.loss, flops: request.flops });
+  const asked = { loss: request.loss, flops: request.flops, mfu: request.mfu };
+  const question = readQuestion(asked, ["flops", "loss"]);
   if (question.kind !== "loss" && question.kind !== "flops") {
     throw new ApiError(400, "invalid_input", "give loss or flops", "loss");
   }
   const inference = readInferenceTokens(request.inferenceTokens);
   const { entry, fit } = oneParametricFit(registry, request.fit, DEFAULT_INFERENCE_FIT, false);
+  const choice = fitChoice(request.fit, fit.id, DEFAULT_FIT_REASON);
   const loss =
     question.kind === "loss"
       ? question.value
@@ -133,7 +161,7 @@ export function answerInferencePlan(
   const plan = inferenceOptimal(fit, loss, inference.value);
   const { optimal, computeOptimal } = plan;
   return {
-    ...summary(entry),
+    ...summary(entry, choice),
     query: {
       question: question.kind,
       input: question.input,
@@ -170,6 +198,8 @@ export interface DataPlanRequest {
   flops?: RawQuantity;
   uniqueTokens?: RawQuantity;
   fit?: string;
+  /** MFU (0.4 or "40%") at which a budget given as GPU time is read (the page's hardware). */
+  mfu?: number | string;
 }
 
 export interface DataPlanAnswer extends FitSummary {
@@ -231,15 +261,16 @@ export function answerDataPlan(
       "uniqueTokens",
     );
   }
-  const flops = readQuantity(request.flops, "flops");
+  const flops = readBudget(request.flops, request.mfu, { accepts: ["flops"] });
   const unique = readQuantity(request.uniqueTokens, "tokens", "uniqueTokens");
   const { entry, fit } = oneParametricFit(registry, request.fit, DEFAULT_DATA_FIT, true);
+  const choice = fitChoice(request.fit, fit.id, DEFAULT_DATA_FIT_REASON);
   const decay = fit.dataConstrained;
   if (!decay) throw new ApiError(422, "unreachable", "fit: no data-constrained law", "fit");
   const plan = dataConstrainedOptimal(fit, decay, flops.value, unique.value);
   const unlimitedEpochs = plan.unlimited.tokens / unique.value;
   return {
-    ...summary(entry),
+    ...summary(entry, choice),
     query: {
       input: flops.input,
       interpretation: flops.interpretation,

@@ -1,9 +1,8 @@
 import { ApiError } from "../api/errors.ts";
-import { formatCount } from "../core/format.ts";
-import { dataConstrainedLoss, dataConstrainedOptimal } from "../core/planning/data-constrained.ts";
+import type { FitOrigin, RegistrySnapshot } from "../core/fits/registry.ts";
+import type { KaplanBudget } from "../core/frontier.ts";
 import { type Prediction, predict } from "../core/predict.ts";
 import { TRAINING_FLOPS_PER_PARAM_TOKEN as SIX } from "../core/units.ts";
-import type { FitOrigin, RegistrySnapshot } from "../store/fit-registry.ts";
 import { CONVENTIONS, type Conventions } from "./conventions.ts";
 import { type RawQuantity, readQuantity, selectFits } from "./question.ts";
 
@@ -13,6 +12,7 @@ export interface PredictRequest {
   /** Unique tokens available: D beyond it is repeated data (fits with a repetition law). */
   uniqueTokens?: RawQuantity;
   fit?: string | readonly string[];
+  kaplanBudget?: KaplanBudget;
 }
 
 interface QuantityEcho {
@@ -27,6 +27,7 @@ export interface PredictAnswer {
     tokens: QuantityEcho;
     uniqueTokens?: QuantityEcho;
     fits: string[];
+    kaplanBudget: KaplanBudget;
   };
   /** C = 6·N·D, FLOPs. */
   flops: number;
@@ -51,34 +52,17 @@ export function answerPredict(registry: RegistrySnapshot, request: PredictReques
       ? undefined
       : readQuantity(request.uniqueTokens, "tokens", "uniqueTokens");
   const entries = selectFits(registry, request.fit);
+  const kaplanBudget = request.kaplanBudget ?? "critical";
   const predictions: PredictAnswer["predictions"] = [];
   const skipped: PredictAnswer["skipped"] = [];
   for (const { fit, origin } of entries) {
-    const prediction = predict(fit, params.value, tokens.value);
+    const prediction = predict(fit, params.value, tokens.value, {
+      kaplanBudget,
+      ...(unique ? { uniqueTokens: unique.value } : {}),
+    });
     if (!prediction) {
       skipped.push({ fit: fit.id, reason: "no-loss-law", message: "this fit has no loss law" });
       continue;
-    }
-    if (unique && fit.kind === "parametric" && fit.dataConstrained) {
-      const flops = SIX * params.value * tokens.value;
-      const best = dataConstrainedOptimal(fit, fit.dataConstrained, flops, unique.value);
-      const loss = dataConstrainedLoss(
-        fit,
-        fit.dataConstrained,
-        params.value,
-        tokens.value,
-        unique.value,
-      );
-      prediction.loss = loss;
-      prediction.optimalLoss = Math.min(loss, best.loss);
-      prediction.optimalParams = loss < best.loss ? params.value : best.params;
-      prediction.optimalTokens = loss < best.loss ? tokens.value : best.tokens;
-      prediction.excessLoss = loss - prediction.optimalLoss;
-      prediction.lossLaw += ` with repeated data: ${formatCount(unique.value)} unique tokens, ${(tokens.value / unique.value).toFixed(2)} epochs (effective data and parameters, Muennighoff et al. 2023 eq. 5-7)`;
-    } else if (unique) {
-      prediction.warnings.push(
-        "uniqueTokens is ignored: this fit has no law for repeated data (see muennighoff-2023).",
-      );
     }
     predictions.push({ ...prediction, origin });
   }
@@ -101,6 +85,7 @@ export function answerPredict(registry: RegistrySnapshot, request: PredictReques
       tokens: echo(tokens),
       ...(unique ? { uniqueTokens: echo(unique) } : {}),
       fits: entries.map((e) => e.fit.id),
+      kaplanBudget,
     },
     flops: SIX * params.value * tokens.value,
     predictions,

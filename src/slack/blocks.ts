@@ -257,17 +257,25 @@ export function helpMessage(command: string): SlackMessage {
   };
 }
 
-/** The ephemeral reply to text that cannot be answered: what went wrong, then the usage. */
+/**
+ * The ephemeral reply to text that cannot be answered: what went wrong, the commands that ask
+ * each reading of an ambiguous input (`suggestions`, full command lines), then the usage.
+ */
 export function errorMessage(
   command: string,
   input: string,
   problem: string,
   expected?: string,
+  suggestions: readonly string[] = [],
 ): SlackMessage {
   const echo = escapeMrkdwn(clip(input.trim(), 100).replaceAll("`", "'"));
   const lines = [
     `:warning: Could not answer \`${escapeMrkdwn(command)} ${echo}\`: ${escapeMrkdwn(clip(problem, 1000))}`,
   ];
+  if (suggestions.length > 0) {
+    const code = (line: string) => `\`${escapeMrkdwn(clip(line, 200).replaceAll("`", "'"))}\``;
+    lines.push(`_Did you mean_ ${suggestions.map(code).join(" or ")}?`);
+  }
   if (expected) lines.push(`_Expected_ ${escapeMrkdwn(clip(expected, 500))}`);
   return { response_type: "ephemeral", text: `${lines.join("\n")}\n\n${usageText(command)}` };
 }

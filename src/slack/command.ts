@@ -13,6 +13,9 @@ export type SlackCommand =
   | { kind: "data"; request: DataPlanRequest; public: boolean }
   | { kind: "invalid"; message: string; public: boolean };
 
+/** A command that asks a question (not help, not invalid). */
+export type QuestionCommand = Exclude<SlackCommand, { kind: "help" | "invalid" }>;
+
 type HardwareClause = "gpu" | "gpus" | "mfu" | "pricePerGpuHour";
 type Clause = QuantityKind | "fit" | "inferenceTokens" | "uniqueTokens" | HardwareClause;
 
@@ -227,4 +230,42 @@ function commandOf(given: Partial<Record<Clause, string>>, isPublic: boolean): S
   }
   const { flops, uniqueTokens, fit } = given;
   return { kind: "data", request: { flops, uniqueTokens, fit }, public: isPublic };
+}
+
+/** The clause word that writes each request field back as text, in the order written. */
+const WRITTEN_CLAUSES: readonly [Exclude<Clause, "flops">, string][] = [
+  ["params", "params"],
+  ["tokens", "tokens"],
+  ["loss", "loss"],
+  ["inferenceTokens", "inference"],
+  ["uniqueTokens", "unique"],
+  ["fit", "fit"],
+  ["gpu", "gpu"],
+  ["gpus", "gpus"],
+  ["mfu", "mfu"],
+  ["pricePerGpuHour", "price"],
+];
+
+/**
+ * The command text (without the command name) asking `command` again with its question
+ * replaced by one reading of it, e.g. `params 70B` or `70B FLOPs fit epoch-2024`: how an
+ * ambiguous input's readings are offered. {@link parseCommandText} reads it back to the same
+ * request with `reading.field` set to `reading.value`.
+ */
+export function commandWithReading(
+  command: QuestionCommand,
+  reading: { field: string; value: string },
+): string {
+  const fields: Record<string, unknown> = { ...command.request };
+  for (const kind of ["flops", "params", "tokens", "loss"]) delete fields[kind];
+  fields[reading.field] = reading.value;
+  const text = (value: unknown) =>
+    typeof value === "string" || typeof value === "number" ? String(value).trim() : "";
+  // A leading budget needs no clause word (and `70B FLOPs` would end a `flops` clause anyway).
+  const parts = text(fields.flops) === "" ? [] : [text(fields.flops)];
+  for (const [field, word] of WRITTEN_CLAUSES) {
+    if (text(fields[field]) !== "") parts.push(`${word} ${text(fields[field])}`);
+  }
+  if (command.public) parts.push("public");
+  return parts.join(" ");
 }

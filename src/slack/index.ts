@@ -4,7 +4,7 @@ import { answerAllocate } from "../service/allocate.ts";
 import { answerDataPlan, answerInferencePlan } from "../service/plans.ts";
 import type { AppEnv, Register } from "../types.ts";
 import { answerMessage, errorMessage, helpMessage, type SlackMessage } from "./blocks.ts";
-import { parseCommandText, type SlackCommand } from "./command.ts";
+import { commandWithReading, parseCommandText, type QuestionCommand } from "./command.ts";
 import { dataMessage, inferenceMessage } from "./plan-blocks.ts";
 import {
   importSigningKey,
@@ -37,10 +37,8 @@ function permalinkOf(requestUrl: string, parameters: Record<string, unknown>): s
   return url.href;
 }
 
-type Answerable = Exclude<SlackCommand, { kind: "help" | "invalid" }>;
-
 /** Answers a parsed question as Block Kit; throws ApiError for bad input, as the API does. */
-async function answerOf(c: Context<AppEnv>, command: Answerable): Promise<SlackMessage> {
+async function answerOf(c: Context<AppEnv>, command: QuestionCommand): Promise<SlackMessage> {
   const registry = await c.var.fits(command.request.fit);
   const permalink = (parameters: Record<string, unknown>) =>
     permalinkOf(c.req.url, { ...parameters, fit: command.request.fit });
@@ -92,8 +90,12 @@ async function reply(
   try {
     return await answerOf(c, parsed);
   } catch (error) {
-    if (error instanceof ApiError)
-      return errorMessage(command, text, error.message, error.expected);
+    if (error instanceof ApiError) {
+      const suggestions = (error.readings ?? []).map(
+        (reading) => `${command} ${commandWithReading(parsed, reading)}`,
+      );
+      return errorMessage(command, text, error.message, error.expected, suggestions);
+    }
     log(`slack: unexpected error answering a command: ${String(error)}`);
     return errorMessage(command, text, "internal error; please try again");
   }

@@ -1,29 +1,12 @@
 import { DEFAULT_FIT_IDS, DEFAULT_FITS } from "../core/fits/defaults.ts";
+import type { FitOrigin, RegistryEntry, RegistrySnapshot } from "../core/fits/registry.ts";
 import { type FitDefinition, FitDefinitionSchema } from "../core/fits/schema.ts";
 
 import { fitKey } from "./keys.ts";
+import { KV_TIMEOUT_MS, KvTimeout, withTimeout } from "./kv.ts";
 
+export type { FitOrigin, RegistryEntry, RegistrySnapshot } from "../core/fits/registry.ts";
 export { FIT_KEY_PREFIX, fitKey } from "./keys.ts";
-
-/** Where a fit served in an answer came from. */
-export interface FitOrigin {
-  store: "kv" | "bundled";
-  /** Why the bundled default was used instead of KV. */
-  reason?: string;
-}
-
-export interface RegistryEntry {
-  fit: FitDefinition;
-  origin: FitOrigin;
-}
-
-/** The fit registry as loaded at one moment. */
-export interface RegistrySnapshot {
-  /** Entries in display order. */
-  entries: readonly RegistryEntry[];
-  byId: ReadonlyMap<string, RegistryEntry>;
-  loadedAt: number;
-}
 
 /** Per-isolate cache of the registry; create one per isolate (module scope) or per test. */
 export interface RegistryCache {
@@ -53,21 +36,9 @@ export interface RegistryOptions {
 
 export const DEFAULT_REGISTRY_OPTIONS = {
   ttlMs: 60_000,
-  timeoutMs: 1_000,
+  timeoutMs: KV_TIMEOUT_MS,
   kvCacheTtlSeconds: 300,
 } as const;
-
-class KvTimeout extends Error {}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new KvTimeout(`KV did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => {
-    if (timer !== undefined) clearTimeout(timer);
-  });
-}
 
 /** Validates one stored document against the bundled fit of the same id. */
 function readDocument(id: string, raw: string | null): FitOrigin & { fit?: FitDefinition } {

@@ -1,74 +1,113 @@
+import { ApiError } from "../api/errors.ts";
+import { type StoredUserFitReport, StoredUserFitReportSchema } from "../contract/user-fits.ts";
 import { type FitDefinition, FitDefinitionSchema } from "../core/fits/schema.ts";
-import type { FitReport } from "../core/fitting/fit.ts";
-import type { ComputeRun, ParametricRun } from "../core/fitting/runs.ts";
-import type { RegistryEntry } from "./fit-registry.ts";
+import { KvTimeout, withTimeout } from "./kv.ts";
 
 /** Ids of fits made from a user's own runs (POST /api/v1/fits) start with this prefix. */
 export const USER_FIT_PREFIX = "user-";
-/** KV key prefix of user fit documents (docs/storage.md). */
-export const USER_FIT_KEY_PREFIX = "userfit:v1:";
-/** A user fit expires after this long without use, seconds (30 days). */
-export const USER_FIT_TTL_SECONDS = 30 * 24 * 3600;
-/** Reading a fit re-puts it (refreshing its expiry) at most this often, ms (1 day). */
-export const USER_FIT_REFRESH_MS = 24 * 3600 * 1000;
+/** KV key prefix of user fits (docs/storage.md). */
+export const USER_FIT_KEY_PREFIX = "userfit:v2:";
+/**
+ * A user fit is kept this long after it was last posted, seconds (30 days). Reading it never
+ * renews it; posting the same runs again does.
+ */
+export const USER_FIT_MAX_AGE_SECONDS = 30 * 24 * 3600;
+/** Largest stored coefficient record read per fit, bytes (a definition is about 1.5 KB). */
+export const MAX_USER_FIT_DEFINITION_BYTES = 8 * 1024;
+/** Largest stored report (with its runs) read, bytes. */
+export const MAX_USER_FIT_REPORT_BYTES = 1024 * 1024;
+/** New fits one client may store per UTC day. */
+export const NEW_FITS_PER_CLIENT_PER_DAY = 100;
+/** User-fit coefficient records one isolate keeps in memory. */
+export const USER_FIT_CACHE_ENTRIES = 256;
+/** Seconds a client should wait before retrying after a KV failure. */
+export const STORAGE_RETRY_SECONDS = 30;
 
 const USER_FIT_ID = /^user-[0-9a-f]{20}$/;
-/** Most user fits one registry read loads (a selection names at most 32 fits anyway). */
-const MAX_IDS_PER_READ = 64;
 
 export function isUserFitId(id: string): boolean {
   return id.startsWith(USER_FIT_PREFIX);
 }
 
+/** Whether `id` has the shape of a stored user fit's id. */
+export function isWellFormedUserFitId(id: string): boolean {
+  return USER_FIT_ID.test(id);
+}
+
+/** KV key of a user fit's coefficient record (its FitDefinition). */
 export function userFitKey(id: string): string {
   return `${USER_FIT_KEY_PREFIX}${id}`;
 }
 
-/** The POST /api/v1/fits answer as stored: the fit report with its id, label and date. */
-export type UserFitReport = FitReport & { id: string; label: string; createdAt: string };
+/** KV key of a user fit's report and runs, kept apart from its coefficients. */
+export function userFitReportKey(id: string): string {
+  return `${USER_FIT_KEY_PREFIX}${id}:report`;
+}
 
-/** A stored user fit: the registry definition, the report and the runs it was fitted to. */
-export interface UserFitDocument {
+/** KV key of one client's count of new fits on one UTC day. */
+export function userFitQuotaKey(day: string, client: string): string {
+  return `quota:v1:${day}:${client}`;
+}
+
+/** The isolate's memory of user-fit coefficient records (immutable by id, so never stale). */
+export interface UserFitCache {
+  definitions: Map<string, FitDefinition>;
+}
+
+export function createUserFitCache(): UserFitCache {
+  return { definitions: new Map() };
+}
+
+/** What the user-fit store needs: the namespace, the isolate cache, a timeout and a log. */
+export interface UserFitStore {
+  kv: KVNamespace | undefined;
+  cache: UserFitCache;
+  timeoutMs: number;
+  log: (message: string) => void;
+}
+
+/** A user fit as stored: its coefficients (the registry definition), report and runs. */
+export interface UserFitRecord {
   fit: FitDefinition;
-  report: UserFitReport;
-  runs: (ParametricRun | ComputeRun)[];
+  report: StoredUserFitReport["report"];
+  runs: StoredUserFitReport["runs"];
 }
 
-/** KV metadata: when the value was last put, ms since the epoch. */
-interface UserFitMetadata {
-  refreshedAt: number;
+/** The 503 every KV failure of a user fit becomes: nothing half-done, retry later. */
+export function storageUnavailable(what: string, error?: unknown): ApiError {
+  const detail =
+    error instanceof KvTimeout ? "KV did not answer in time" : "KV could not be reached";
+  return new ApiError(
+    503,
+    "storage_unavailable",
+    `storage: ${what} failed (${detail}); retry in ${STORAGE_RETRY_SECONDS} s`,
+    "storage",
+    undefined,
+    { "Retry-After": String(STORAGE_RETRY_SECONDS) },
+  );
 }
 
-export interface UserFitStoreOptions {
-  /** Milliseconds since the epoch. */
-  now?: () => number;
-  /** Runs the expiry refresh after the response (ExecutionContext.waitUntil). */
-  waitUntil?: (promise: Promise<unknown>) => void;
-  log?: (message: string) => void;
+async function guarded<T>(store: UserFitStore, what: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await withTimeout(work(), store.timeoutMs);
+  } catch (error) {
+    store.log(JSON.stringify({ event: "user_fit_kv_failure", what, error: String(error) }));
+    throw storageUnavailable(what, error);
+  }
 }
 
-function put(kv: KVNamespace, id: string, value: string, now: number): Promise<void> {
-  const metadata: UserFitMetadata = { refreshedAt: now };
-  return kv.put(userFitKey(id), value, { expirationTtl: USER_FIT_TTL_SECONDS, metadata });
+function remember(cache: UserFitCache, fit: FitDefinition): void {
+  cache.definitions.delete(fit.id);
+  cache.definitions.set(fit.id, fit);
+  if (cache.definitions.size > USER_FIT_CACHE_ENTRIES) {
+    const oldest = cache.definitions.keys().next().value;
+    if (oldest !== undefined) cache.definitions.delete(oldest);
+  }
 }
 
-/**
- * Stores a user fit under `userfit:v1:<id>` as one JSON value: the FitDefinition's fields plus
- * `report` and `runs`, expiring after 30 days without use. One put, so a failure stores
- * nothing; the caller answers 503.
- */
-export async function saveUserFit(
-  kv: KVNamespace,
-  document: UserFitDocument,
-  now: number,
-): Promise<void> {
-  const value = JSON.stringify({ ...document.fit, report: document.report, runs: document.runs });
-  await put(kv, document.fit.id, value, now);
-}
-
-/** Parses one stored value; null when absent, malformed or holding another id. */
-function readDocument(id: string, raw: string | null): UserFitDocument | null {
-  if (raw === null) return null;
+/** Parses one stored coefficient record; null when absent, oversized, malformed or another id. */
+function definitionOf(id: string, raw: string | null | undefined): FitDefinition | null {
+  if (typeof raw !== "string" || raw.length > MAX_USER_FIT_DEFINITION_BYTES) return null;
   let json: unknown;
   try {
     json = JSON.parse(raw);
@@ -76,56 +115,95 @@ function readDocument(id: string, raw: string | null): UserFitDocument | null {
     return null;
   }
   const parsed = FitDefinitionSchema.safeParse(json);
-  if (!parsed.success || parsed.data.id !== id) return null;
-  const { report, runs } = json as { report?: unknown; runs?: unknown };
-  if (typeof report !== "object" || report === null || !Array.isArray(runs)) return null;
-  return { fit: parsed.data, report: report as UserFitReport, runs };
+  return parsed.success && parsed.data.id === id ? parsed.data : null;
 }
 
 /**
- * Reads user fits by id from KV in one bulk read. Unknown, expired or malformed ids are left
- * out (the caller answers 404). A fit last put more than a day ago is put again in the
- * background, which restarts its 30-day expiry.
+ * The coefficient records of the named user fits: from the isolate cache, else one bulk KV read
+ * (bounded: at most `ids.length` records of at most 8 KB each). Unknown, expired or malformed ids
+ * are left out (the caller answers 404). A KV failure or timeout is a 503, never a 500.
  */
-export async function readUserFits(
-  kv: KVNamespace | undefined,
+export async function readUserFitDefinitions(
+  store: UserFitStore,
   ids: readonly string[],
-  options: UserFitStoreOptions = {},
-): Promise<UserFitDocument[]> {
-  const wanted = [...new Set(ids)].filter((id) => USER_FIT_ID.test(id)).slice(0, MAX_IDS_PER_READ);
-  if (!kv || wanted.length === 0) return [];
-  const now = (options.now ?? Date.now)();
-  const stored = await kv.getWithMetadata<UserFitMetadata>(wanted.map(userFitKey), "text");
-  const documents: UserFitDocument[] = [];
-  for (const id of wanted) {
-    const entry = stored.get(userFitKey(id));
-    const document = readDocument(id, entry?.value ?? null);
-    if (!entry?.value || !document) continue;
-    documents.push(document);
-    const refreshedAt = entry.metadata?.refreshedAt;
-    if (typeof refreshedAt !== "number" || now - refreshedAt >= USER_FIT_REFRESH_MS) {
-      const refresh = put(kv, id, entry.value, now).catch((error: unknown) => {
-        options.log?.(`user fit ${id}: expiry refresh failed: ${String(error)}`);
-      });
-      options.waitUntil?.(refresh);
+): Promise<FitDefinition[]> {
+  const wanted = [...new Set(ids)].filter(isWellFormedUserFitId);
+  const missing = wanted.filter((id) => !store.cache.definitions.has(id));
+  if (missing.length > 0 && store.kv) {
+    const kv = store.kv;
+    const stored = await guarded(store, "reading user fits", () =>
+      kv.get(missing.map(userFitKey), { type: "text" }),
+    );
+    for (const id of missing) {
+      const fit = definitionOf(id, stored.get(userFitKey(id)));
+      if (fit) remember(store.cache, fit);
     }
   }
-  return documents;
+  return wanted.flatMap((id) => {
+    const fit = store.cache.definitions.get(id);
+    return fit ? [fit] : [];
+  });
+}
+
+/** A user fit's stored report and runs: null when absent, "invalid" when it fails validation. */
+export async function readUserFitReport(
+  store: UserFitStore,
+  id: string,
+): Promise<StoredUserFitReport | null | "invalid"> {
+  if (!store.kv || !isWellFormedUserFitId(id)) return null;
+  const kv = store.kv;
+  const raw = await guarded(store, "reading a fit report", () =>
+    kv.get(userFitReportKey(id), "text"),
+  );
+  if (raw === null) return null;
+  if (raw.length > MAX_USER_FIT_REPORT_BYTES) return "invalid";
+  try {
+    const parsed = StoredUserFitReportSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : "invalid";
+  } catch {
+    return "invalid";
+  }
 }
 
 /**
- * User fits as registry entries, so `answerAllocate` and `answerPredict` use them like any
- * published fit. Each entry's fit also carries the stored `report` and `runs`, which
- * GET /api/v1/fits/<id> shows.
+ * Stores a user fit for {@link USER_FIT_MAX_AGE_SECONDS}: the report and runs first, then the
+ * coefficient record, so a fit that can be used can also be shown. Posting the same runs again
+ * calls this again, which renews both. A failure is a 503 (retry); a half-written fit is
+ * unusable until the retry completes it.
  */
-export async function loadUserFits(
-  kv: KVNamespace | undefined,
-  ids: readonly string[],
-  options: UserFitStoreOptions = {},
-): Promise<RegistryEntry[]> {
-  const documents = await readUserFits(kv, ids, options);
-  return documents.map(({ fit, report, runs }) => ({
-    fit: Object.assign({}, fit, { report, runs }),
-    origin: { store: "kv" },
-  }));
+export async function saveUserFit(store: UserFitStore, record: UserFitRecord): Promise<void> {
+  const kv = store.kv;
+  if (!kv) throw storageUnavailable("storing the fit (no FITS KV binding is configured)");
+  const options = { expirationTtl: USER_FIT_MAX_AGE_SECONDS };
+  const report = JSON.stringify({ report: record.report, runs: record.runs });
+  await guarded(store, "storing the fit", () =>
+    kv.put(userFitReportKey(record.fit.id), report, options),
+  );
+  await guarded(store, "storing the fit", () =>
+    kv.put(userFitKey(record.fit.id), JSON.stringify(record.fit), options),
+  );
+  remember(store.cache, record.fit);
+}
+
+/**
+ * Counts one new fit against a client's daily quota; false when the quota is spent. KV is
+ * eventually consistent across locations, so the count is approximate (it can run over by the
+ * writes in flight elsewhere), which bounds storage per client per day within a small factor.
+ * @param day the UTC date, YYYY-MM-DD
+ */
+export async function takeDailyQuota(
+  store: UserFitStore,
+  client: string,
+  day: string,
+): Promise<boolean> {
+  const kv = store.kv;
+  if (!kv) return true;
+  const key = userFitQuotaKey(day, client);
+  const used =
+    Number(await guarded(store, "reading the daily quota", () => kv.get(key, "text"))) || 0;
+  if (used >= NEW_FITS_PER_CLIENT_PER_DAY) return false;
+  await guarded(store, "counting the daily quota", () =>
+    kv.put(key, String(used + 1), { expirationTtl: 2 * 24 * 3600 }),
+  );
+  return true;
 }

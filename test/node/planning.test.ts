@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { allocate } from "../../src/core/allocate.ts";
 import { DEFAULT_FITS } from "../../src/core/fits/defaults.ts";
 import type { ParametricFit } from "../../src/core/fits/schema.ts";
+import { frontierLoss } from "../../src/core/loss.ts";
 import {
   dataConstrainedLoss,
   dataConstrainedOptimal,
@@ -29,9 +30,13 @@ const decay = muennighoff.dataConstrained ?? { RDStar: Number.NaN, RNStar: Numbe
 
 /** The compute-optimal loss of a model of N parameters under eq. (4). */
 function computeOptimalLossOf(fit: ParametricFit, params: number): number {
+  // The law's own frontier loss: allocate withholds losses far outside the fit's data.
   const result = allocate(fit, { kind: "params", value: params }, { kaplanBudget: "critical" });
-  if (!result.ok || result.allocation.loss === null) throw new Error("no loss");
-  return result.allocation.loss;
+  const loss = result.ok
+    ? frontierLoss(fit, result.allocation.flops, { kaplanBudget: "critical" })
+    : null;
+  if (loss === null) throw new Error("no loss");
+  return loss;
 }
 
 /**

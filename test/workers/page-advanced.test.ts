@@ -241,7 +241,7 @@ describe("the inference-aware plan on the page", () => {
     ({ html } = await page("/?loss=1.5&inferenceTokens=2T", 422));
     expect(errorSlot(html, "q").text).toContain("irreducible loss");
     ({ html } = await page("/?flops=1e24&inferenceTokens=2T&fit=kaplan-2020", 422));
-    expect(html).toContain("has no parametric loss law");
+    expect(html).toContain("needs a fit with a parametric loss law");
     ({ html } = await page("/?flops=1e24&inferenceTokens=2T&uniqueTokens=1T", 400));
     expect(errorSlot(html, "uniqueTokens").text).toContain("not both at once");
     const hostile = "<img src=x onerror=alert(1)>";

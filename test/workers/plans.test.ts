@@ -32,9 +32,10 @@ describe("GET /api/v1/plan/inference", () => {
     );
     const flops = budget.allocations[0]?.flops ?? 0;
     const plan = await getJson<InferencePlanAnswer>(
-      `/api/v1/plan/inference?flops=${flops}&inferenceTokens=2T`,
+      `/api/v1/plan/inference?flops=${flops}&inferenceTokens=2T&fit=chinchilla-approach3`,
     );
     expect(plan.fit).toBe("chinchilla-approach3");
+    expect(plan.fitChoice.by).toBe("request");
     expect(plan.computeOptimal.params / 1e9).toBeCloseTo(13, 3);
     expect(plan.params).toBeLessThan(plan.computeOptimal.params);
     expect(plan.tokens).toBeGreaterThan(plan.computeOptimal.tokens);
@@ -87,7 +88,58 @@ describe("GET /api/v1/plan/data", () => {
   });
 });
 
+describe("one default fit for single-fit answers (issue 11)", () => {
+  it("the inference plan and the allocate headline both default to epoch-2024, and say so", async () => {
+    const plan = await getJson<InferencePlanAnswer>(
+      "/api/v1/plan/inference?flops=1e22&inferenceTokens=2T",
+    );
+    expect(plan.fit).toBe("epoch-2024");
+    expect(plan.fitChoice).toEqual({
+      by: "default",
+      message: expect.stringMatching(/^epoch-2024: the default fit/),
+    });
+    const allocation = await getJson<AllocateAnswer>("/api/v1/allocate?flops=1e22");
+    expect(allocation.headline?.fit).toBe("epoch-2024");
+    expect(allocation.headline?.fitChoice.by).toBe("default");
+    const data = await getJson<DataPlanAnswer>("/api/v1/plan/data?flops=1e22&uniqueTokens=50B");
+    expect(data.fit).toBe("muennighoff-2023");
+    expect(data.fitChoice.message).toMatch(/only bundled fit with a repeated-data law/);
+  });
+});
+
 describe("GET /api/v1/predict with uniqueTokens", () => {
+  it("counts only the unique tokens trained on (U = min(uniqueTokens, tokens))", async () => {
+    // Issue 11: 70B on 10B tokens with 1e12 unique available reads 2.5428 (the datablations
+    // README's scaling_law with U = D = 10B), not 2.3899.
+    const offered = await getJson<PredictAnswer>(
+      "/api/v1/predict?params=70B&tokens=10B&uniqueTokens=1T&fit=muennighoff-2023",
+    );
+    const plain = await getJson<PredictAnswer>(
+      "/api/v1/predict?params=70B&tokens=10B&fit=muennighoff-2023",
+    );
+    expect(offered.predictions[0]?.loss).toBeCloseTo(2.5428, 4);
+    expect(plain.predictions[0]?.loss).toBe(offered.predictions[0]?.loss);
+    expect(offered.predictions[0]?.notes.join(" ")).toMatch(/U ≤ D/);
+  });
+
+  it("reports the frontier allocate reports, for Kaplan too, with its budget convention", async () => {
+    const predicted = await getJson<PredictAnswer>(
+      "/api/v1/predict?params=70B&tokens=1.4T&fit=kaplan-2020&kaplanBudget=all",
+    );
+    const allocated = await getJson<AllocateAnswer>(
+      `/api/v1/allocate?flops=${predicted.flops}&fit=kaplan-2020&kaplanBudget=all`,
+    );
+    expect(predicted.query.kaplanBudget).toBe("all");
+    expect(predicted.predictions[0]?.optimalLoss).toBeCloseTo(
+      allocated.allocations[0]?.loss ?? 0,
+      12,
+    );
+    expect(predicted.predictions[0]?.optimalParams).toBeCloseTo(
+      allocated.allocations[0]?.params ?? 0,
+      -3,
+    );
+  });
+
   it("gives the datablations README value for repeated data", async () => {
     const answer = await getJson<PredictAnswer>(
       "/api/v1/predict?params=6.34e9&tokens=242e9&uniqueTokens=25e9&fit=muennighoff-2023",

@@ -175,14 +175,16 @@ describe("plain-text predict", () => {
     expect(table.slice(1).map((line) => cellsOf(line).map((c) => c.text))).toEqual(
       answer.predictions.map((p) => [
         p.fit,
-        p.loss.toFixed(3),
-        p.optimalLoss.toFixed(3),
+        p.loss === null ? "-" : p.loss.toFixed(3),
+        p.optimalLoss === null ? "-" : p.optimalLoss.toFixed(3),
         expect.any(String),
         formatCount(p.optimalParams),
         formatCount(p.optimalTokens),
         expect.any(String),
         p.parameterConvention,
-        ...(p.warnings.length > 0 ? [expect.stringMatching(/^\[[\d,]+\]$/)] : []),
+        ...([...p.warnings, ...p.notes, ...Object.values(p.nullReasons)].length > 0
+          ? [expect.stringMatching(/^\[[\d,]+\]$/)]
+          : []),
       ]),
     );
   });

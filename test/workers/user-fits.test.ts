@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { parametricLossOf } from "../../src/core/fitting/parametric.ts";
 import type { AllocateAnswer } from "../../src/service/allocate.ts";
 import type { PredictAnswer } from "../../src/service/predict.ts";
-import { loadUserFits, USER_FIT_REFRESH_MS, userFitKey } from "../../src/store/user-fits.ts";
+import { userFitKey, userFitReportKey } from "../../src/store/user-fits.ts";
 import { type ErrorEnvelope, freshApp, hasNoNonFinite } from "./helpers.ts";
 
 const BASE = "http://calc.test";
@@ -110,11 +110,13 @@ describe("POST /api/v1/fits", () => {
     expect(prediction.predictions[0]?.loss).toBeCloseTo(parametricLossOf(LAW, 7e10, 1.4e12), 5);
 
     const get = await exports.default.fetch(`${BASE}/api/v1/fits/${id}`);
-    const document = (await get.json()) as { id: string; report: { id: string }; runs: unknown[] };
+    const document = (await get.json()) as { id: string; report: { id: string }; runs?: unknown[] };
     expect(get.status).toBe(200);
     expect(document.id).toBe(id);
     expect(document.report.id).toBe(id);
-    expect(document.runs).toHaveLength(20);
+    expect(document.runs).toBeUndefined();
+    const withRuns = await exports.default.fetch(`${BASE}/api/v1/fits/${id}?include=runs`);
+    expect(((await withRuns.json()) as { runs: unknown[] }).runs).toHaveLength(20);
   });
 
   it("fits CSV, with options in the query; JSON and CSV of the same runs share an id", async () => {
@@ -152,6 +154,7 @@ describe("POST /api/v1/fits", () => {
     const body = JSON.stringify({ runs: runsFromLaw(4, 4, 0.01), bootstrap: 50 });
     const first = await created(await post(body));
     await env.FITS.delete(userFitKey(first.id));
+    await env.FITS.delete(userFitReportKey(first.id));
     const second = await created(await post(body));
     expect(second.uncertainty).toEqual(first.uncertainty);
     expect(first.uncertainty?.standardErrors.alpha).toBeGreaterThan(0);
@@ -168,24 +171,42 @@ describe("POST /api/v1/fits", () => {
     expect(allocation?.intervals?.params[1]).toBeGreaterThanOrEqual(allocation?.params ?? 0);
   });
 
-  it("refreshes a fit's expiry on use at most once a day", async () => {
+  it("never writes to KV on reads; posting the same runs again renews the fit", async () => {
     const { id } = await created(await post(JSON.stringify({ runs: runsFromLaw(3, 5) })));
-    const meta = async () =>
-      (await env.FITS.getWithMetadata<{ refreshedAt: number }>(userFitKey(id))).metadata
-        ?.refreshedAt;
-    const before = (await meta()) ?? 0;
-    const pending: Promise<unknown>[] = [];
-    const options = { waitUntil: (p: Promise<unknown>) => void pending.push(p) };
-    await loadUserFits(env.FITS, [id], { ...options, now: () => before + 1000 });
-    expect(pending).toHaveLength(0);
-    const [entry] = await loadUserFits(env.FITS, [id], {
-      ...options,
-      now: () => before + USER_FIT_REFRESH_MS,
+    let puts = 0;
+    const counting = new Proxy(env.FITS, {
+      get(target, key) {
+        if (key === "put") {
+          return (...args: Parameters<KVNamespace["put"]>) => {
+            puts += 1;
+            return target.put(...args);
+          };
+        }
+        const value = Reflect.get(target, key);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
     });
-    await Promise.all(pending);
-    expect(pending).toHaveLength(1);
-    expect(entry?.fit.id).toBe(id);
-    expect(await meta()).toBe(before + USER_FIT_REFRESH_MS);
+    const { app } = freshApp();
+    const bindings = { ...env, FITS: counting };
+    const reads = await Promise.all(
+      Array.from({ length: 16 }, (_, i) =>
+        app.request(`/api/v1/allocate?flops=${1e21 + i * 1e19}&fit=${id}`, {}, bindings),
+      ),
+    );
+    expect(reads.map((r) => r.status)).toEqual(Array(16).fill(200));
+    expect((await app.request(`/fit/${id}`, {}, bindings)).status).toBe(200);
+    expect(puts).toBe(0);
+    const again = await app.request(
+      "/api/v1/fits",
+      {
+        method: "POST",
+        headers: { "content-type": "application/json", "cf-connecting-ip": "198.51.100.77" },
+        body: JSON.stringify({ runs: runsFromLaw(3, 5) }),
+      },
+      bindings,
+    );
+    expect(again.status).toBe(200);
+    expect(puts).toBe(2);
   });
 
   it("answers 503 with Retry-After and stores nothing when KV fails", async () => {
@@ -281,5 +302,44 @@ describe("POST /api/v1/fits rate limit", () => {
     expect((await post(body, "application/json", "", "203.0.113.10")).status).toBe(200);
     const read = await exports.default.fetch(`${BASE}/api/v1/allocate?flops=1e22`);
     expect(read.status).toBe(200);
+  });
+});
+
+describe("user fits in the plans (issue 11: each door says which kinds of fit a question needs)", () => {
+  it("the repeated-data plan refuses a user fit and names the fits that can answer", async () => {
+    const fit = await created(
+      await post(JSON.stringify({ runs: runsFromLaw(5, 4), name: "plans" })),
+    );
+    const body = await expectError(
+      await exports.default.fetch(
+        `${BASE}/api/v1/plan/data?flops=1e23&uniqueTokens=50B&fit=${fit.id}`,
+      ),
+      422,
+      "fit",
+      /needs a fit with a repeated-data law.*fits of your own runs have none/,
+    );
+    expect(body.error.expected).toBe("muennighoff-2023");
+    // The inference plan takes the same parametric user fit.
+    const plan = await exports.default.fetch(
+      `${BASE}/api/v1/plan/inference?flops=1e21&inferenceTokens=1T&fit=${fit.id}`,
+    );
+    expect(plan.status).toBe(200);
+  });
+
+  it("a compute-law fit is refused by the inference plan, naming the parametric fits", async () => {
+    const runs = [1e18, 1e19, 1e20, 1e21, 1e22].map((flops) => ({
+      flops,
+      loss: 1.7 + 30 * flops ** -0.07,
+    }));
+    const fit = await created(await post(JSON.stringify({ runs, name: "compute-plans" })));
+    const body = await expectError(
+      await exports.default.fetch(
+        `${BASE}/api/v1/plan/inference?flops=1e21&inferenceTokens=1T&fit=${fit.id}`,
+      ),
+      422,
+      "fit",
+      /needs a fit with a parametric loss law.*compute-loss fit without one/,
+    );
+    expect(body.error.expected).toContain("epoch-2024");
   });
 });

@@ -1,6 +1,7 @@
 import { createMcpHandler, McpServer } from "@modelcontextprotocol/server";
 import type { Context } from "hono";
 import type { AppDeps, AppEnv, Register } from "../../types.ts";
+import { guardMcpBody } from "./batch.ts";
 import type { ChatTool } from "./tool.ts";
 import { computeOptimalAllocation } from "./tools/compute-optimal-allocation.ts";
 import { fitScalingLaw } from "./tools/fit-scaling-law.ts";
@@ -35,15 +36,26 @@ function serverFor(c: Context<AppEnv>, deps: AppDeps): McpServer {
 
 /**
  * `POST /mcp`: a stateless MCP server over Streamable HTTP, serving 2026-07-28 clients and
- * 2025-era clients (stateless fallback). A fresh server per request; GET and DELETE get 405.
+ * 2025-era clients (stateless fallback). GET and DELETE get 405.
+ *
+ * The body is read once (bounded) and a JSON-RPC batch of more than MAX_MCP_BATCH messages is
+ * refused before the SDK sees it (batch.ts). Each request gets a fresh server, as the SDK's
+ * handler requires (it refuses an instance still serving another exchange, and requests in an
+ * isolate interleave); its tools close over this request's context. What is costly to build,
+ * the tools' JSON Schemas, is converted once per isolate and shared (tool.ts, schema-cache.ts).
  */
 export const registerMcp: Register = (app, deps) => {
-  app.all("/mcp", (c) => {
+  app.all("/mcp", async (c) => {
+    const guarded = await guardMcpBody(c.req.raw, MAX_MCP_BODY_BYTES, (message) =>
+      deps.log(`mcp: ${message}`),
+    );
+    if (guarded instanceof Response) return guarded;
     const handler = createMcpHandler(() => serverFor(c, deps), {
       maxRequestBodySize: MAX_MCP_BODY_BYTES,
       keepAliveMs: 0,
       onerror: (error) => deps.log(`mcp: ${error.message}`),
     });
-    return handler.fetch(c.req.raw);
+    const { request, parsedBody } = guarded;
+    return handler.fetch(request, parsedBody === undefined ? undefined : { parsedBody });
   });
 };

@@ -5,6 +5,7 @@ import { ApiError } from "../../api/errors.ts";
 import type { AppDeps, AppEnv } from "../../types.ts";
 import { renderErrorText } from "../text/render.ts";
 import { portableSchema } from "./portable-schema.ts";
+import { convertedOnce } from "./schema-cache.ts";
 
 /** What a tool answers: the JSON API's answer and a short text rendering of it. */
 export interface ToolAnswer<Structured> {
@@ -28,7 +29,11 @@ export interface ToolSpec<Input extends z.ZodObject, Output extends z.ZodObject>
   ) => Promise<ToolAnswer<z.output<Output>>>;
 }
 
-/** A tool ready to be registered on a per-request server. */
+/**
+ * A tool ready to be registered on a per-request server. Its schemas (and their JSON Schema,
+ * converted on first use) are shared by every request in the isolate; the handler registered
+ * on each request's server closes over that request's Hono context only.
+ */
 export interface ChatTool {
   name: string;
   register: (server: McpServer, c: Context<AppEnv>, deps: AppDeps) => void;
@@ -41,11 +46,11 @@ export interface ChatTool {
 export function defineTool<Input extends z.ZodObject, Output extends z.ZodObject>(
   spec: ToolSpec<Input, Output>,
 ): ChatTool {
+  const inputSchema: z.ZodObject = convertedOnce(portableSchema(spec.inputSchema));
+  const outputSchema: z.ZodObject = convertedOnce(portableSchema(spec.outputSchema));
   return {
     name: spec.name,
     register(server, c, deps) {
-      const inputSchema: z.ZodObject = portableSchema(spec.inputSchema);
-      const outputSchema: z.ZodObject = portableSchema(spec.outputSchema);
       server.registerTool(
         spec.name,
         {

@@ -86,7 +86,11 @@ export function renderPredictText(answer: PredictAnswer): string {
     { header: "fit", align: "left", cell: (p) => p.fit },
     { header: "loss", align: "right", cell: (p) => lossText(p.loss) },
     { header: "optimal loss", align: "right", cell: (p) => lossText(p.optimalLoss) },
-    { header: "excess", align: "right", cell: (p) => significant(p.excessLoss, 3) },
+    {
+      header: "excess",
+      align: "right",
+      cell: (p) => (p.excessLoss === null ? "-" : significant(p.excessLoss, 3)),
+    },
     { header: "optimal params", align: "right", cell: (p) => formatCount(p.optimalParams) },
     { header: "optimal tokens", align: "right", cell: (p) => formatCount(p.optimalTokens) },
     {
@@ -95,7 +99,11 @@ export function renderPredictText(answer: PredictAnswer): string {
       cell: (p) => significant(p.optimalTokens / p.optimalParams, 3),
     },
     { header: "params count", align: "left", cell: (p) => p.parameterConvention },
-    { header: "notes", align: "left", cell: (p) => notes.marks(p.warnings) },
+    {
+      header: "notes",
+      align: "left",
+      cell: (p) => notes.marks([...p.warnings, ...p.notes, ...Object.values(p.nullReasons)]),
+    },
   ];
   const table = renderTable(columns, answer.predictions);
   return [

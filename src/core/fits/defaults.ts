@@ -1,3 +1,4 @@
+import { EPOCH_BOOTSTRAP } from "./epoch-bootstrap.ts";
 import type { FitDefinition } from "./schema.ts";
 
 const HOFFMANN = {
@@ -58,6 +59,7 @@ const chinchillaApproach2: FitDefinition = {
   notes: [
     "N_opt = 0.144877 · C^0.48994 is a log-log least-squares fit to the approach-2 rows of Table A3; D_opt = C/(6·N_opt).",
     "Table A3 prints 1.26e24 FLOPs for its 175B row where 1.26e25 is meant.",
+    "Table A3's 67B row prints 6.88e23 FLOPs; the power law through its neighbours puts 67B at 6.44e23 FLOPs, so that row sits 6.3% off the line (this fit follows the line).",
   ],
   uncertainty: {
     paramsExponent: [0.462, 0.534],
@@ -135,9 +137,9 @@ const epoch2024: FitDefinition = {
   ],
   uncertainty: {
     paramsExponent: [0.487368, 0.538632],
-    irreducibleLoss: [1.784314, 1.850086],
+    bootstrap: EPOCH_BOOTSTRAP,
     source:
-      "Besiroglu et al. 2024 bootstrap standard errors (epoch-research/analyzing-chinchilla, data_analysis.ipynb: a = 0.513 (0.020), E 0.02566) as normal 80% intervals, ±1.2816 SE",
+      "intervals: 201 bootstrap refits of the 240 digitized runs (src/core/fits/epoch-bootstrap.ts, npm run fits:bootstrap); paramsExponent: Besiroglu et al. 2024's bootstrap standard error (epoch-research/analyzing-chinchilla, data_analysis.ipynb: a = 0.513 (0.020)) as a normal 80% interval, ±1.2816 SE",
   },
 };
 

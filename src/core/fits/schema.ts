@@ -13,6 +13,42 @@ export const PowerLawSchema = z.object({
   exponent: z.number().finite(),
 });
 
+/** Most bootstrap coefficient vectors a fit document may carry (bounds the work of an interval). */
+export const MAX_BOOTSTRAP_SAMPLES = 500;
+
+/** [E, A, B, α, β] of L = E + A/N^α + B/D^β. */
+const CoefficientsSchema = z.tuple([
+  z.number().nonnegative().finite(),
+  z.number().positive().finite(),
+  z.number().positive().finite(),
+  z.number().positive().finite(),
+  z.number().positive().finite(),
+]);
+
+/**
+ * Bootstrap refits of a parametric law L = E + A/N^α + B/D^β (Hoffmann et al. 2022, eq. 2):
+ * one [E, A, B, α, β] vector per resample of the fit's runs, and the full-data fit they spread
+ * around. Allocation intervals are the 10th-90th percentiles of the closed-form answers over
+ * these vectors, re-centred on the fit's own constants.
+ */
+export const BootstrapSchema = z
+  .object({
+    /** How the vectors were made, as a noun phrase ("bootstrap refits of the … runs"). */
+    method: z.string().min(1),
+    /** Seed of the resampling, so the vectors can be regenerated. */
+    seed: z.number().int().nonnegative(),
+    /** Resamples drawn; equals the number of vectors. */
+    resamples: z.number().int().positive(),
+    /** [E, A, B, α, β] of the full-data fit the resamples were refitted from. */
+    centre: CoefficientsSchema,
+    /** [E, A, B, α, β] of each refit. */
+    samples: z.array(CoefficientsSchema).min(10).max(MAX_BOOTSTRAP_SAMPLES),
+  })
+  .refine((b) => b.samples.length === b.resamples, {
+    message: "resamples must equal the number of samples",
+    path: ["resamples"],
+  });
+
 const FitCommonSchema = z.object({
   schemaVersion: z.literal(1),
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/),
@@ -28,13 +64,15 @@ const FitCommonSchema = z.object({
     })
     .nullable(),
   notes: z.array(z.string()),
-  /** Published uncertainty of the allocation exponent, used for 80% intervals. */
+  /** Published uncertainty (an exponent interval, or bootstrap refits), used for 80% intervals. */
   uncertainty: z
     .object({
       /** 80% interval (10th-90th percentile) of a in N_opt ∝ C^a. */
       paramsExponent: z.tuple([z.number().gt(0).lt(1), z.number().gt(0).lt(1)]),
-      /** 80% interval of the irreducible loss E, where published. */
+      /** 80% interval of the irreducible loss E, where published (user fits). */
       irreducibleLoss: z.tuple([z.number().nonnegative(), z.number().nonnegative()]).optional(),
+      /** Bootstrap coefficient vectors of a parametric law; when present, intervals use them. */
+      bootstrap: BootstrapSchema.optional(),
       source: z.string().min(1),
     })
     .optional(),
@@ -113,6 +151,7 @@ export const FitDefinitionSchema = z.discriminatedUnion("kind", [
 ]);
 
 export type Citation = z.infer<typeof CitationSchema>;
+export type FitBootstrap = z.infer<typeof BootstrapSchema>;
 export type PowerLaw = z.infer<typeof PowerLawSchema>;
 export type PowerLawFit = z.infer<typeof PowerLawFitSchema>;
 export type ParametricFit = z.infer<typeof ParametricFitSchema>;

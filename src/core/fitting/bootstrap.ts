@@ -21,7 +21,7 @@ export interface Uncertainty<K extends string> {
 }
 
 /** The q-quantile of sorted values, linear between order statistics (Hyndman–Fan type 7). */
-export function quantile(sorted: readonly number[], q: number): number {
+export function quantile(sorted: ArrayLike<number>, q: number): number {
   if (sorted.length === 0) return Number.NaN;
   const position = (sorted.length - 1) * q;
   const below = Math.floor(position);

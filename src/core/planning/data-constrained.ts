@@ -58,9 +58,11 @@ export function effectiveParams(
 }
 
 /**
- * Loss with repeated data: L = E + A/N'^α + B/D'^β (Muennighoff et al. 2023, eq. 7).
+ * Loss with repeated data: L = E + A/N'^α + B/D'^β (Muennighoff et al. 2023, eq. 7). The unique
+ * data is the unique tokens trained on, U = min(uniqueTokens, D), as the authors' code asserts
+ * U ≤ D (datablations README, `scaling_law`): unique tokens beyond D change nothing.
  * @param uniqueTokens U_D, the unique tokens available
- * @param optimalForUnique N_opt(U_D), when already known
+ * @param optimalForUnique N_opt(uniqueTokens), when already known (used only when U_D ≤ D)
  */
 export function dataConstrainedLoss(
   fit: ParametricFit,
@@ -68,12 +70,17 @@ export function dataConstrainedLoss(
   params: number,
   tokens: number,
   uniqueTokens: number,
-  optimalForUnique = computeOptimalParamsFor(fit, uniqueTokens),
+  optimalForUnique?: number,
 ): number {
+  const unique = Math.min(uniqueTokens, tokens);
+  const optimal =
+    unique === uniqueTokens && optimalForUnique !== undefined
+      ? optimalForUnique
+      : computeOptimalParamsFor(fit, unique);
   return parametricLoss(
     fit,
-    effectiveParams(fit, params, uniqueTokens, decay.RNStar, optimalForUnique),
-    effectiveTokens(tokens, uniqueTokens, decay.RDStar),
+    effectiveParams(fit, params, unique, decay.RNStar, optimal),
+    effectiveTokens(tokens, unique, decay.RDStar),
   );
 }
 

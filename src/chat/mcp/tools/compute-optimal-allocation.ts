@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { AllocateAnswerSchema, KaplanBudgetSchema } from "../../../api/schemas.ts";
+import { AllocateAnswerSchema } from "../../../api/schemas.ts";
 import { answerAllocate } from "../../../service/allocate.ts";
 import { renderAllocateText } from "../../text/render.ts";
 import { defineTool } from "../tool.ts";
-import { fitsInput, hardwareInputs, quantityInput } from "./inputs.ts";
+import { fitsInput, hardwareInputs, kaplanBudgetInput, quantityInput } from "./inputs.ts";
 
 export const computeOptimalAllocation = defineTool({
   name: "compute_optimal_allocation",
@@ -26,9 +26,7 @@ export const computeOptimalAllocation = defineTool({
       "Target loss in nats per token, e.g. 2.0 (only fits with a loss law answer).",
     ),
     fits: fitsInput,
-    kaplanBudget: KaplanBudgetSchema.optional().describe(
-      "How the budget maps to Kaplan's C_min: 'critical' (default, C_min = C/2, training at the critical batch size, Kaplan §6.3) or 'all' (C_min = C).",
-    ),
+    kaplanBudget: kaplanBudgetInput,
     ...hardwareInputs,
   }),
   outputSchema: AllocateAnswerSchema,

@@ -1,9 +1,11 @@
 import { z } from "zod";
 import {
   FitRequestSchema,
-  fitJsonRequest,
+  fitInputOfJson,
   fitWriteAllowed,
   rateLimitedError,
+  requireSameSiteWrite,
+  storeFit,
   type UserFitAnswer,
   UserFitAnswerSchema,
 } from "../../../api/user-fits.ts";
@@ -26,7 +28,9 @@ function renderFitText(answer: UserFitAnswer): string {
         ]
       : []),
     ...answer.warnings.map((warning) => `Warning: ${warning}`),
-    `Use "${answer.id}" as a fit id in compute_optimal_allocation, predict_loss and plan_inference; it is kept 30 days after its last use.`,
+    answer.kind === "parametric"
+      ? `Use "${answer.id}" as a fit id in compute_optimal_allocation, predict_loss and plan_inference; it is kept 30 days; posting the same runs again renews it.`
+      : `Use "${answer.id}" as a fit id in predict_loss (the loss at C = 6ND). It cannot split compute into parameters and tokens, so compute_optimal_allocation lists it as skipped (or refuses with 422 when it is the only fit) with its loss at the budget or the compute for a target loss; plan_inference and plan_data refuse it. It is kept 30 days; posting the same runs again renews it.`,
     "",
   ].join("\n");
 }
@@ -38,7 +42,8 @@ export const fitScalingLaw = defineTool({
     `Fits a scaling law to the final losses of your own training runs and stores it under an id (user-…) that the other tools accept as a fit, so you can plan a large run from small ones (the GPT-4 report's predictable scaling).`,
     `Runs with params N, tokens D and loss fit L = E + A/N^α + B/D^β (at least ${MIN_RUNS.parametric} runs) as Hoffmann et al. 2022 App. D.2 did: Huber loss (δ = 1e-3) on log-loss residuals, summed; runs with flops C and loss fit L(C) = a·C^b + c (at least ${MIN_RUNS.compute}); at most ${MAX_RUNS} runs, all of one kind, every value finite and positive.`,
     `bootstrap (0 to ${MAX_BOOTSTRAP}, resamples × runs ≤ ${MAX_BOOTSTRAP_WORK}) adds standard errors and 80% and 95% intervals, seeded from the runs so answers repeat; the same runs and options always give the same id.`,
-    "The answer has the coefficients, the objective, convergence, residual statistics, the range of N, D and C covered, the allocation exponents and warnings. At most 10 fits a minute per client.",
+    "The answer has the coefficients, the objective, convergence, residual statistics, the range of N, D and C covered, the allocation exponents and warnings. At most 10 fits a minute and 100 new fits a day per client; the fit works within a bounded budget and reports converged: false when it stops early. The id depends on the runs and options, not the name.",
+    "A parametric fit (params, tokens, loss) works as a fit id in compute_optimal_allocation, predict_loss and plan_inference. A compute-law fit (flops, loss) has no rule for splitting compute into N and D: predict_loss gives its loss at C = 6ND, compute_optimal_allocation lists it as skipped with its loss at the budget (or the compute for a target loss), plan_inference and plan_data refuse it. Neither kind has a repeated-data law for plan_data.",
     "The result is the JSON of POST /api/v1/fits.",
   ].join(" "),
   inputSchema: z.strictObject({
@@ -53,11 +58,10 @@ export const fitScalingLaw = defineTool({
   outputSchema: UserFitAnswerSchema,
   writes: true,
   async run(c, request, deps) {
+    requireSameSiteWrite(c);
+    const input = fitInputOfJson(request);
     if (!(await fitWriteAllowed(c))) throw rateLimitedError();
-    const result = await fitJsonRequest(c, deps, request);
-    if (result.status === 503) throw result.error;
-    // The report's interfaces lack index signatures; the SDK checks the output schema anyway.
-    const structured = result.answer as unknown as z.output<typeof UserFitAnswerSchema>;
-    return { structured, text: renderFitText(result.answer) };
+    const { answer } = await storeFit(c, deps, input);
+    return { structured: answer, text: renderFitText(answer) };
   },
 });

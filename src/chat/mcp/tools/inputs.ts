@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { KaplanBudgetSchema } from "../../../api/schemas.ts";
 import { MAX_INPUT_LENGTH } from "../../../core/parse.ts";
 import { MAX_FITS_PER_REQUEST } from "../../../service/question.ts";
 
@@ -19,14 +20,16 @@ export const fitsInput = z
     `Fit ids to answer under, in order (see the list_fits tool), e.g. ["chinchilla-approach3", "epoch-2024"]. Default: every published fit. ${USER_FITS}`,
   );
 
-/** One fit with a parametric loss law, for the planning tools. */
-export const oneFitInput = (fallback: string) =>
+/** One fit for a planning tool: a parametric loss law, or a repeated-data law. */
+export const oneFitInput = (fallback: string, needs: "loss-law" | "repeated-data") =>
   z
     .string()
     .max(64)
     .optional()
     .describe(
-      `One fit id with a parametric loss law L(N, D) (default ${fallback}; see list_fits). ${USER_FITS}`,
+      needs === "repeated-data"
+        ? `One fit id with a repeated-data law (default ${fallback}, the only published one; fits of your own runs have none).`
+        : `One fit id with a parametric loss law L(N, D) (default ${fallback}; see list_fits). Fits of your own runs with params, tokens and loss work too; compute-law fits L(C) do not.`,
     );
 
 /** Hardware for training time, as the allocate API takes it. */
@@ -54,3 +57,8 @@ export const hardwareInputs = {
     .optional()
     .describe("Price per GPU-hour (e.g. 2.5), for a training cost in the same currency; with gpu."),
 };
+
+/** Kaplan's budget convention, as the allocate and predict APIs take it. */
+export const kaplanBudgetInput = KaplanBudgetSchema.optional().describe(
+  "How the budget maps to Kaplan's C_min: 'critical' (default, C_min = C/2, training at the critical batch size, Kaplan §6.3) or 'all' (C_min = C).",
+);
