@@ -37,17 +37,15 @@ export type { AppDeps, AppEnv } from "./types.ts";
 
 /**
  * The published registry plus the user fits a selection names: their coefficient records only,
- * from the isolate cache or one bulk KV read in parallel with the registry. The number of ids is
- * checked before any KV access.
+ * from the isolate cache or one bulk KV read in parallel with the registry. (The number of ids
+ * is checked before this, so before any KV access.)
  */
 async function registryWith(
   published: Promise<RegistrySnapshot>,
   store: UserFitStore,
   selection: string | readonly string[] | undefined,
 ): Promise<RegistrySnapshot> {
-  const ids = fitIdsOf(selection);
-  checkFitCount(ids);
-  const userIds = ids.filter(isUserFitId);
+  const userIds = fitIdsOf(selection).filter(isUserFitId);
   if (userIds.length === 0) return published;
   const [snapshot, userFits] = await Promise.all([
     published,
@@ -57,6 +55,15 @@ async function registryWith(
   const byId = new Map(snapshot.byId);
   for (const fit of userFits) byId.set(fit.id, { fit, origin: { store: "kv" } });
   return { ...snapshot, byId };
+}
+
+/** A fit upload or its CORS preflight. */
+function isFitWrite(request: Request): boolean {
+  if (new URL(request.url).pathname !== "/api/v1/fits") return false;
+  return (
+    request.method === "POST" ||
+    (request.method === "OPTIONS" && request.headers.has("access-control-request-method"))
+  );
 }
 
 /** Builds the Worker's Hono app. */
@@ -88,13 +95,18 @@ export function createApp(
       log: deps.log,
     };
     c.set("userFits", userFits);
-    c.set("fits", (selection) => registryWith(published(), userFits, selection));
+    c.set("fits", (selection) => {
+      checkFitCount(fitIdsOf(selection));
+      return registryWith(published(), userFits, selection);
+    });
     await next();
   });
 
   app.get("/healthz", (c) => c.json({ ok: true }));
 
-  app.use("/api/*", publicCors);
+  // Reads are CORS for any origin; the write (POST /api/v1/fits) is not: no page of another site
+  // may spend its visitors' write quota (the write also refuses foreign Origins, 403).
+  app.use("/api/*", (c, next) => (isFitWrite(c.req.raw) ? next() : publicCors(c, next)));
   app.use("/openapi.json", publicCors);
   app.use("/mcp", publicCors);
   app.use("/api/v1/allocate", textAnswers(renderAllocateText));

@@ -3,8 +3,12 @@ import { MAX_INPUT_LENGTH, radixLiteralProblem } from "../core/parse.ts";
 
 /** Query parameters may be given once; repeated ones arrive as arrays. */
 const once = {
-  error: (issue: { input?: unknown }) =>
-    Array.isArray(issue.input) ? "given more than once; give it once" : "expected text",
+  error: (issue: { input?: unknown; code?: string; maximum?: unknown }) =>
+    Array.isArray(issue.input)
+      ? "given more than once; give it once"
+      : issue.code === "too_big"
+        ? `at most ${String(issue.maximum)} characters`
+        : "expected text",
 };
 
 const quantity = (name: string, description: string, example: string) =>
@@ -375,7 +379,11 @@ export const PredictAnswerSchema = z
       }),
     ),
     skipped: z.array(
-      z.object({ fit: z.string(), reason: z.literal("no-loss-law"), message: z.string() }),
+      z.object({
+        fit: z.string(),
+        reason: z.enum(["no-loss-law", "out-of-range"]),
+        message: z.string(),
+      }),
     ),
     conventions: ConventionsSchema,
   })

@@ -43,6 +43,12 @@ export const GPUS: readonly Gpu[] = [
  */
 export const DEFAULT_MFU = 0.4;
 
+/**
+ * The least MFU accepted: 1%. Below it a budget or a training time is surely a slip (a 0 too
+ * many), and the answer's GPU-hours would overflow into nonsense.
+ */
+export const MIN_MFU = 0.01;
+
 export const DEFAULT_MFU_SOURCE =
   "planning default; Llama 3 405B trained at 38-43% BF16 MFU on H100 (Llama 3 2024, Table 4)";
 

@@ -2,7 +2,7 @@
  * Reading a training FLOP budget: plain FLOPs, SI-prefixed FLOPs, PF-days and GPU time.
  */
 import { formatFlops, formatGrouped, significant } from "./format.ts";
-import { DEFAULT_MFU, findGpu, GPUS, type Gpu } from "./hardware.ts";
+import { DEFAULT_MFU, findGpu, GPUS, type Gpu, MIN_MFU } from "./hardware.ts";
 import {
   checkNumber,
   checkValue,
@@ -68,10 +68,10 @@ function readMfu(text: string, requestMfu: number | undefined): MfuResult {
   }
   const number = Number(match[1]);
   const mfu = match[2] === "%" ? number / 100 : number;
-  if (!(mfu > 0 && mfu <= 1)) {
+  if (!(mfu >= MIN_MFU && mfu <= 1)) {
     return {
       ok: false,
-      message: `MFU must be above 0% and at most 100% (or a fraction in (0, 1]); got "${clause}"`,
+      message: `MFU must be from ${MIN_MFU * 100}% to 100% (or a fraction from ${MIN_MFU} to 1); got "${clause}"`,
     };
   }
   if (requestMfu !== undefined && Math.abs(mfu - requestMfu) > MFU_TOLERANCE * requestMfu) {

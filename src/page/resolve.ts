@@ -4,6 +4,7 @@ import type { RegistrySnapshot } from "../core/fits/registry.ts";
 import type { KaplanBudget } from "../core/frontier.ts";
 import { parseQuantity } from "../core/parse.ts";
 import type { TrainingTime } from "../core/planning/training.ts";
+import { publicUrl } from "../http/context.ts";
 import { type AllocateAnswer, answerAllocate } from "../service/allocate.ts";
 import {
   type HardwarePlan,
@@ -140,7 +141,7 @@ export async function resolve(
   c: Context<AppEnv>,
   { requireQuestion = false, allocateOnly = false } = {},
 ): Promise<Resolved> {
-  const url = new URL(c.req.url);
+  const url = publicUrl(c);
   const query = readPageQuery(url);
   const registry = await c.var.fits(query.fits);
   const published = registry.entries.map((e) => e.fit.id);

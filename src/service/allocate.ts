@@ -8,6 +8,7 @@ import { type AllocationIntervals, allocationIntervals } from "../core/planning/
 import type { TrainingTime } from "../core/planning/training.ts";
 import { CONVENTIONS, type Conventions } from "./conventions.ts";
 import { DEFAULT_FIT, DEFAULT_FIT_REASON, type FitChoice } from "./default-fit.ts";
+import { firstNonFinite } from "./finite.ts";
 import { type HardwarePlan, type HardwareRequest, readHardware, trainingOn } from "./hardware.ts";
 import { type RawQuantity, readQuestion, selectFits } from "./question.ts";
 
@@ -106,12 +107,23 @@ export function answerAllocate(
       { kaplanBudget },
       question.kind,
     );
-    allocations.push({
+    const answer: AllocationAnswer = {
       ...a,
       origin,
-      ...(intervals ? { intervals } : {}),
+      // Intervals that overflow (extreme user fits) are left out rather than shown as null.
+      ...(intervals && firstNonFinite(intervals) === null ? { intervals } : {}),
       ...(hardware ? { training: trainingOn(hardware, a.flops) } : {}),
-    });
+    };
+    const overflow = firstNonFinite(answer, "allocation");
+    if (overflow) {
+      skipped.push({
+        fit: fit.id,
+        reason: "out-of-range",
+        message: `the answer leaves the range of 64-bit numbers (${overflow} is not finite)`,
+      });
+      continue;
+    }
+    allocations.push(answer);
   }
   if (allocations.length === 0) {
     throw new ApiError(

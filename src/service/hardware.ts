@@ -1,5 +1,5 @@
 import { ApiError } from "../api/errors.ts";
-import { DEFAULT_MFU, findGpu, GPUS } from "../core/hardware.ts";
+import { DEFAULT_MFU, findGpu, GPUS, MIN_MFU } from "../core/hardware.ts";
 import type { HardwareBudget } from "../core/parse.ts";
 import { type TrainingTime, trainingTime } from "../core/planning/training.ts";
 import { radixLiteralProblem } from "../core/quantity.ts";
@@ -52,11 +52,11 @@ function numberField(raw: number | string, field: string, expected: string): num
 export function readRequestMfu(raw: number | string | undefined): number | undefined {
   if (raw === undefined || raw === "") return undefined;
   const mfu = numberField(raw, "mfu", "a utilisation such as 0.4 or 40%");
-  if (!(mfu > 0 && mfu <= 1)) {
+  if (!(mfu >= MIN_MFU && mfu <= 1)) {
     throw new ApiError(
       400,
       "invalid_input",
-      "mfu: expected a utilisation above 0 and at most 1 (or 100%)",
+      `mfu: expected a utilisation from ${MIN_MFU * 100}% to 100% (or ${MIN_MFU} to 1)`,
       "mfu",
     );
   }

@@ -15,6 +15,7 @@ import {
   type FitChoice,
   fitChoice,
 } from "./default-fit.ts";
+import { finiteAnswer } from "./finite.ts";
 import {
   type RawQuantity,
   readBudget,
@@ -160,38 +161,41 @@ export function answerInferencePlan(
   }
   const plan = inferenceOptimal(fit, loss, inference.value);
   const { optimal, computeOptimal } = plan;
-  return {
-    ...summary(entry, choice),
-    query: {
-      question: question.kind,
-      input: question.input,
-      interpretation: question.interpretation,
+  return finiteAnswer<InferencePlanAnswer>(
+    {
+      ...summary(entry, choice),
+      query: {
+        question: question.kind,
+        input: question.input,
+        interpretation: question.interpretation,
+        loss,
+        ...(question.kind === "flops" ? { flops: question.value } : {}),
+        inferenceTokens: inference.value,
+        inferenceTokensInterpretation: inference.interpretation,
+      },
+      params: optimal.params,
+      tokens: optimal.tokens,
+      tokensPerParam: optimal.tokens / optimal.params,
       loss,
-      ...(question.kind === "flops" ? { flops: question.value } : {}),
-      inferenceTokens: inference.value,
-      inferenceTokensInterpretation: inference.interpretation,
+      trainingFlops: optimal.trainingFlops,
+      inferenceFlops: optimal.inferenceFlops,
+      totalFlops: optimal.totalFlops,
+      computeOptimal: {
+        ...computeOptimal,
+        tokensPerParam: computeOptimal.tokens / computeOptimal.params,
+      },
+      savingFlops: plan.savingFlops,
+      savingFraction: plan.savingFraction,
+      iterations: plan.iterations,
+      converged: plan.converged,
+      notes: [
+        "Minimises 6·N·D (training) + 2·N·D_inf (inference) over (N, D) with L(N, D) equal to the target loss (Sardana et al. 2024, arXiv:2401.00448), by golden-section search in log N.",
+        `Serving ${formatCount(inference.value)} tokens: train ${formatCount(optimal.params)} parameters on ${formatCount(optimal.tokens)} tokens instead of the compute-optimal ${formatCount(computeOptimal.params)} on ${formatCount(computeOptimal.tokens)}.`,
+      ],
+      conventions: CONVENTIONS,
     },
-    params: optimal.params,
-    tokens: optimal.tokens,
-    tokensPerParam: optimal.tokens / optimal.params,
-    loss,
-    trainingFlops: optimal.trainingFlops,
-    inferenceFlops: optimal.inferenceFlops,
-    totalFlops: optimal.totalFlops,
-    computeOptimal: {
-      ...computeOptimal,
-      tokensPerParam: computeOptimal.tokens / computeOptimal.params,
-    },
-    savingFlops: plan.savingFlops,
-    savingFraction: plan.savingFraction,
-    iterations: plan.iterations,
-    converged: plan.converged,
-    notes: [
-      "Minimises 6·N·D (training) + 2·N·D_inf (inference) over (N, D) with L(N, D) equal to the target loss (Sardana et al. 2024, arXiv:2401.00448), by golden-section search in log N.",
-      `Serving ${formatCount(inference.value)} tokens: train ${formatCount(optimal.params)} parameters on ${formatCount(optimal.tokens)} tokens instead of the compute-optimal ${formatCount(computeOptimal.params)} on ${formatCount(computeOptimal.tokens)}.`,
-    ],
-    conventions: CONVENTIONS,
-  };
+    fit.id,
+  );
 }
 
 export interface DataPlanRequest {
@@ -269,28 +273,31 @@ export function answerDataPlan(
   if (!decay) throw new ApiError(422, "unreachable", "fit: no data-constrained law", "fit");
   const plan = dataConstrainedOptimal(fit, decay, flops.value, unique.value);
   const unlimitedEpochs = plan.unlimited.tokens / unique.value;
-  return {
-    ...summary(entry, choice),
-    query: {
-      input: flops.input,
-      interpretation: flops.interpretation,
-      flops: flops.value,
-      uniqueTokens: unique.value,
-      uniqueTokensInterpretation: unique.interpretation,
+  return finiteAnswer<DataPlanAnswer>(
+    {
+      ...summary(entry, choice),
+      query: {
+        input: flops.input,
+        interpretation: flops.interpretation,
+        flops: flops.value,
+        uniqueTokens: unique.value,
+        uniqueTokensInterpretation: unique.interpretation,
+      },
+      params: plan.params,
+      tokens: plan.tokens,
+      epochs: plan.epochs,
+      tokensPerParam: plan.tokens / plan.params,
+      loss: plan.loss,
+      unlimited: { ...plan.unlimited, epochs: unlimitedEpochs },
+      lossPenalty: plan.loss - plan.unlimited.loss,
+      iterations: plan.iterations,
+      converged: plan.converged,
+      warnings: epochWarnings(plan.epochs),
+      notes: [
+        "Effective data D' = U + U·R_D*·(1 − e^(−R_D/R_D*)) and parameters N' likewise with R_N* (Muennighoff et al. 2023, eq. 5-7); the split of C = 6ND minimises L(N', D') by golden-section search in log N.",
+      ],
+      conventions: CONVENTIONS,
     },
-    params: plan.params,
-    tokens: plan.tokens,
-    epochs: plan.epochs,
-    tokensPerParam: plan.tokens / plan.params,
-    loss: plan.loss,
-    unlimited: { ...plan.unlimited, epochs: unlimitedEpochs },
-    lossPenalty: plan.loss - plan.unlimited.loss,
-    iterations: plan.iterations,
-    converged: plan.converged,
-    warnings: epochWarnings(plan.epochs),
-    notes: [
-      "Effective data D' = U + U·R_D*·(1 − e^(−R_D/R_D*)) and parameters N' likewise with R_N* (Muennighoff et al. 2023, eq. 5-7); the split of C = 6ND minimises L(N', D') by golden-section search in log N.",
-    ],
-    conventions: CONVENTIONS,
-  };
+    fit.id,
+  );
 }

@@ -4,6 +4,7 @@ import type { KaplanBudget } from "../core/frontier.ts";
 import { type Prediction, predict } from "../core/predict.ts";
 import { TRAINING_FLOPS_PER_PARAM_TOKEN as SIX } from "../core/units.ts";
 import { CONVENTIONS, type Conventions } from "./conventions.ts";
+import { firstNonFinite } from "./finite.ts";
 import { type RawQuantity, readQuantity, selectFits } from "./question.ts";
 
 export interface PredictRequest {
@@ -32,7 +33,7 @@ export interface PredictAnswer {
   /** C = 6·N·D, FLOPs. */
   flops: number;
   predictions: (Prediction & { origin: FitOrigin })[];
-  skipped: { fit: string; reason: "no-loss-law"; message: string }[];
+  skipped: { fit: string; reason: "no-loss-law" | "out-of-range"; message: string }[];
   conventions: Conventions;
 }
 
@@ -62,6 +63,15 @@ export function answerPredict(registry: RegistrySnapshot, request: PredictReques
     });
     if (!prediction) {
       skipped.push({ fit: fit.id, reason: "no-loss-law", message: "this fit has no loss law" });
+      continue;
+    }
+    const overflow = firstNonFinite(prediction, "prediction");
+    if (overflow) {
+      skipped.push({
+        fit: fit.id,
+        reason: "out-of-range",
+        message: `the prediction leaves the range of 64-bit numbers (${overflow} is not finite)`,
+      });
       continue;
     }
     predictions.push({ ...prediction, origin });

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { ApiError } from "../api/errors.ts";
+import { publicUrl } from "../http/context.ts";
 import { answerAllocate } from "../service/allocate.ts";
 import { answerDataPlan, answerInferencePlan } from "../service/plans.ts";
 import type { AppEnv, Register } from "../types.ts";
@@ -9,6 +10,7 @@ import { dataMessage, inferenceMessage } from "./plan-blocks.ts";
 import {
   importSigningKey,
   MAX_BODY_BYTES,
+  ReplayMemory,
   readBodyWithin,
   verifySlackSignature,
 } from "./verify.ts";
@@ -41,7 +43,7 @@ function permalinkOf(requestUrl: string, parameters: Record<string, unknown>): s
 async function answerOf(c: Context<AppEnv>, command: QuestionCommand): Promise<SlackMessage> {
   const registry = await c.var.fits(command.request.fit);
   const permalink = (parameters: Record<string, unknown>) =>
-    permalinkOf(c.req.url, { ...parameters, fit: command.request.fit });
+    permalinkOf(publicUrl(c).href, { ...parameters, fit: command.request.fit });
   const options = { public: command.public };
   switch (command.kind) {
     case "inference": {
@@ -107,6 +109,7 @@ async function reply(
  */
 export const registerSlack: Register = (app, deps) => {
   let loggedMissingSecret = false;
+  const replays = new ReplayMemory();
   let signingKey: { secret: string; key: Promise<CryptoKey> } | undefined;
   const keyFor = (secret: string) => {
     if (signingKey?.secret !== secret) signingKey = { secret, key: importSigningKey(secret) };
@@ -153,6 +156,16 @@ export const registerSlack: Register = (app, deps) => {
       Math.floor(deps.now() / 1000),
     );
     if (!verdict.ok) return refusal(c, 401, "invalid_signature", verdict.reason);
+    const signature = c.req.header("x-slack-signature") ?? "";
+    if (!replays.accept(signature.toLowerCase(), Math.floor(deps.now() / 1000))) {
+      deps.log(JSON.stringify({ event: "slack_replay_refused" }));
+      return refusal(
+        c,
+        401,
+        "invalid_signature",
+        "this exact signed request was already answered; Slack sends each command once",
+      );
+    }
 
     const command = c.env.SLACK_COMMAND?.trim() || DEFAULT_COMMAND;
     return c.json(await reply(c, form, command, deps.log));

@@ -66,3 +66,29 @@ export async function verifySlackSignature(
   const valid = await crypto.subtle.verify("HMAC", key, hexBytes(hex), signed);
   return valid ? { ok: true } : { ok: false, reason: "signature does not match" };
 }
+
+/** Signatures one isolate remembers, so an identical replay inside the window is refused. */
+export const MAX_REMEMBERED_SIGNATURES = 10_000;
+
+/**
+ * A per-isolate memory of recently accepted Slack signatures. A signature is unique to its
+ * timestamp and body, so seeing one again within the ±300 s window means the same request was
+ * replayed. Bounded: entries expire with the window, and the oldest go first past the bound.
+ */
+export class ReplayMemory {
+  readonly #seen = new Map<string, number>();
+
+  /**
+   * Records a signature accepted at `nowSeconds`; false when it was already seen inside the window.
+   */
+  accept(signature: string, nowSeconds: number): boolean {
+    for (const [seen, expires] of this.#seen) {
+      if (expires > nowSeconds && this.#seen.size <= MAX_REMEMBERED_SIGNATURES) break;
+      this.#seen.delete(seen);
+    }
+    const expires = this.#seen.get(signature);
+    if (expires !== undefined && expires > nowSeconds) return false;
+    this.#seen.set(signature, nowSeconds + 2 * MAX_CLOCK_SKEW_SECONDS);
+    return true;
+  }
+}

@@ -902,3 +902,42 @@ describe("parseCommandText for plans and hardware", () => {
     });
   });
 });
+
+describe("replays (issue 12)", () => {
+  it("refuses an identical signed request replayed inside the 5-minute window, once answered", async () => {
+    const { app } = freshApp();
+    const body = slashBody("1e24");
+    const headers = {
+      "content-type": "application/x-www-form-urlencoded",
+      ...(await signedHeaders(body)),
+    };
+    const bindings = { ...env, SLACK_SIGNING_SECRET: SECRET };
+    const first = await app.request(
+      `${URL_BASE}${PATH}`,
+      { method: "POST", headers, body },
+      bindings,
+    );
+    expect(first.status).toBe(200);
+    const replay = await app.request(
+      `${URL_BASE}${PATH}`,
+      { method: "POST", headers, body },
+      bindings,
+    );
+    expect(replay.status).toBe(401);
+    const envelope = (await replay.json()) as ErrorEnvelope;
+    expect(envelope.error.code).toBe("invalid_signature");
+    expect(envelope.error.message).toMatch(/already answered/);
+    // A new command (a new body, so a new signature) is answered.
+    const other = slashBody("1e23");
+    const fresh = await app.request(
+      `${URL_BASE}${PATH}`,
+      {
+        method: "POST",
+        headers: { ...headers, ...(await signedHeaders(other)) },
+        body: other,
+      },
+      bindings,
+    );
+    expect(fresh.status).toBe(200);
+  });
+});
