@@ -1,6 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
-import { ApiError, fromZodIssues } from "./api/errors.ts";
 import { registerPlans } from "./api/plans.ts";
 import { registerUserFits } from "./api/user-fits.ts";
 import { registerApiV1 } from "./api/v1.ts";
@@ -12,6 +11,7 @@ import {
   renderPredictText,
   textAnswers,
 } from "./chat/index.ts";
+import { ApiError, fromZodIssues } from "./contract/errors.ts";
 import { waitUntilOf } from "./http/context.ts";
 import { securityHeaders } from "./http/security-headers.ts";
 import { registerPage } from "./page/index.tsx";

@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { ErrorSchema } from "../contract/errors.ts";
 import { MAX_INPUT_LENGTH } from "../core/parse.ts";
 import { DEFAULT_DATA_FIT, DEFAULT_FIT } from "../service/default-fit.ts";
 import { answerDataPlan, answerInferencePlan } from "../service/plans.ts";
 import type { Register } from "../types.ts";
-import { ErrorSchema } from "./errors.ts";
 
 const text = (name: string, description: string, example: string) =>
   z

@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { ErrorSchema } from "./errors.ts";
+import { ErrorSchema } from "../contract/errors.ts";
 import {
   AllocateAnswerSchema,
   AllocateBodySchema,

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { ApiError, ErrorSchema } from "../contract/errors.ts";
 import {
   FitQuerySchema,
   type FitRequest,
@@ -20,7 +21,6 @@ import {
   runsFromJson,
 } from "../service/user-fits.ts";
 import type { AppDeps, AppEnv, Register } from "../types.ts";
-import { ApiError, ErrorSchema } from "./errors.ts";
 
 export type { UserFitAnswer } from "../contract/user-fits.ts";
 export { FitRequestSchema, UserFitAnswerSchema } from "../contract/user-fits.ts";

@@ -1,11 +1,11 @@
 import { bodyLimit } from "hono/body-limit";
+import { ApiError } from "../contract/errors.ts";
 import { DEFAULT_MFU, DEFAULT_MFU_SOURCE, GPUS } from "../core/hardware.ts";
 import { answerAllocate } from "../service/allocate.ts";
 import { cachedAnswer } from "../service/answer-cache.ts";
 import { answerPredict } from "../service/predict.ts";
 import { isUserFitId, readUserFitReport } from "../store/user-fits.ts";
 import type { Register } from "../types.ts";
-import { ApiError } from "./errors.ts";
 import { allocateGet, allocatePost, fitsGet, fitsList, gpusList, predictGet } from "./routes.ts";
 
 /** Largest JSON body accepted by the allocate API, bytes. */

@@ -12,6 +12,7 @@ const INFO = {
     "Conventions: training compute C ≈ 6·N·D FLOPs; 1 PF-day = 8.64e19 FLOPs; each fit counts parameters its own way (total, or non-embedding for Kaplan and DeepSeek); losses are nats/token on each fit's own dataset and are not comparable across fits.",
     "Every error is the envelope {error: {code, message, field?, expected?}}.",
     "Also: plain-text tables with Accept: text/plain or format=text on /api/v1/allocate and /api/v1/predict, and an MCP server at POST /mcp.",
+    "Budgets per request: every read (each GET, MCP tool other than fitting, Slack) within 10 ms of CPU; a fit within about 300 ms through a bounded amount of work (converged: false when cut short); at most 32 fits per request, checked before storage is read; reads never write to storage; MCP batches of at most 4 messages.",
   ].join(" "),
 };
 
@@ -58,9 +59,4 @@ export function openApiDocumentOf(app: App): (origin: string) => OpenApiDocument
     base ??= withDefaultErrors(app.getOpenAPI31Document({ openapi: "3.1.0", info: INFO }));
     return { ...base, servers: [{ url: origin, description: "This server" }] };
   };
-}
-
-/** The origin a request was served from (scheme, host and port). */
-export function originOf(url: string): string {
-  return new URL(url).origin;
 }

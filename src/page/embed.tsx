@@ -1,4 +1,4 @@
-import type { ApiError } from "../api/errors.ts";
+import type { ApiError } from "../contract/errors.ts";
 import type { AllocateAnswer } from "../service/allocate.ts";
 import { askedText, headlineAllocation } from "./answer.tsx";
 import { SITE_NAME } from "./layout.tsx";

@@ -1,4 +1,4 @@
-import type { ApiError, ErrorReading } from "../api/errors.ts";
+import type { ApiError, ErrorReading } from "../contract/errors.ts";
 import { QUANTITY_KINDS, type QuantityKind } from "../core/parse.ts";
 import { ADVANCED_FIELDS, type AdvancedField, canonicalSearch, type PageQuery } from "./query.ts";
 

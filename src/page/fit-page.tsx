@@ -1,6 +1,5 @@
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { ApiError } from "../api/errors.ts";
 import {
   fitInputOfCsv,
   fitWriteAllowed,
@@ -9,6 +8,7 @@ import {
   requireSameSiteWrite,
   storeFit,
 } from "../api/user-fits.ts";
+import { ApiError } from "../contract/errors.ts";
 import type { StoredUserFitReport } from "../contract/user-fits.ts";
 import type { FitDefinition } from "../core/fits/schema.ts";
 import type { ComputeRun, ParametricRun } from "../core/fitting/runs.ts";
@@ -199,7 +199,7 @@ function FitFormPage({
       <p>
         Paste the losses of your small runs. The fit minimises the summed Huber loss of log-loss
         residuals (δ = 1e-3), as Hoffmann et al. and Besiroglu et al. did, and stores the result for
-        30 days after its last use. Its page shows the law against your runs; its id plans the big
+        30 days (posting the same runs again renews it). Its page shows the law against your runs; its id plans the big
         run with the calculator.
       </p>
       <FitForm csv={csv} name={name} bootstrap={bootstrap} error={error} />

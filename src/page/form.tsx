@@ -1,4 +1,4 @@
-import type { ApiError } from "../api/errors.ts";
+import type { ApiError } from "../contract/errors.ts";
 import type { FitDefinition } from "../core/fits/schema.ts";
 import { DEFAULT_MFU, findGpu, GPUS } from "../core/hardware.ts";
 import { MAX_INPUT_LENGTH, type QuantityKind } from "../core/parse.ts";

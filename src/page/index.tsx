@@ -1,5 +1,5 @@
 import { secureHeaders } from "hono/secure-headers";
-import type { ApiError } from "../api/errors.ts";
+import type { ApiError } from "../contract/errors.ts";
 import type { Register } from "../types.ts";
 import { AllocateResult, ResultRegion } from "./answer.tsx";
 import { registerAssets } from "./assets/index.ts";

@@ -1,5 +1,5 @@
-import { ApiError } from "../api/errors.ts";
 import { KaplanBudgetSchema, TEXT_LIMITS } from "../api/schemas.ts";
+import { ApiError } from "../contract/errors.ts";
 import type { KaplanBudget } from "../core/frontier.ts";
 import { MAX_INPUT_LENGTH, QUANTITY_KINDS, type QuantityKind } from "../core/parse.ts";
 import type { AllocateRequest } from "../service/allocate.ts";

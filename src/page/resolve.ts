@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { ApiError } from "../api/errors.ts";
+import { ApiError } from "../contract/errors.ts";
 import type { RegistrySnapshot } from "../core/fits/registry.ts";
 import type { KaplanBudget } from "../core/frontier.ts";
 import { parseQuantity } from "../core/parse.ts";

@@ -1,4 +1,4 @@
-import { ApiError } from "../api/errors.ts";
+import { ApiError } from "../contract/errors.ts";
 import { type Allocation, allocate } from "../core/allocate.ts";
 import type { FitOrigin, RegistrySnapshot } from "../core/fits/registry.ts";
 import { formatCount, formatFlops } from "../core/format.ts";

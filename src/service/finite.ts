@@ -1,4 +1,4 @@
-import { ApiError } from "../api/errors.ts";
+import { ApiError } from "../contract/errors.ts";
 
 /** The path of the first number in `value` that is not finite, or null when all are. */
 export function firstNonFinite(value: unknown, path = "answer"): string | null {

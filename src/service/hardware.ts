@@ -1,4 +1,4 @@
-import { ApiError } from "../api/errors.ts";
+import { ApiError } from "../contract/errors.ts";
 import { DEFAULT_MFU, findGpu, GPUS, MIN_MFU } from "../core/hardware.ts";
 import type { HardwareBudget } from "../core/parse.ts";
 import { type TrainingTime, trainingTime } from "../core/planning/training.ts";

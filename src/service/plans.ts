@@ -1,4 +1,4 @@
-import { ApiError } from "../api/errors.ts";
+import { ApiError } from "../contract/errors.ts";
 import type { FitOrigin, RegistryEntry, RegistrySnapshot } from "../core/fits/registry.ts";
 import type { ParametricFit } from "../core/fits/schema.ts";
 import { formatCount } from "../core/format.ts";

@@ -1,4 +1,4 @@
-import { ApiError } from "../api/errors.ts";
+import { ApiError } from "../contract/errors.ts";
 import type { FitOrigin, RegistrySnapshot } from "../core/fits/registry.ts";
 import type { KaplanBudget } from "../core/frontier.ts";
 import { type Prediction, predict } from "../core/predict.ts";

@@ -1,4 +1,4 @@
-import { ApiError } from "../api/errors.ts";
+import { ApiError } from "../contract/errors.ts";
 import type { RegistryEntry, RegistrySnapshot } from "../core/fits/registry.ts";
 import { formatFlops } from "../core/format.ts";
 import {

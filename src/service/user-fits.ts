@@ -1,4 +1,4 @@
-import { ApiError } from "../api/errors.ts";
+import { ApiError } from "../contract/errors.ts";
 import type { StoredUserFitReport, UserFitAnswer } from "../contract/user-fits.ts";
 import type { FitDefinition } from "../core/fits/schema.ts";
 import { MAX_BOOTSTRAP, MAX_BOOTSTRAP_WORK } from "../core/fitting/bootstrap.ts";

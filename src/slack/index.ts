@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { ApiError } from "../api/errors.ts";
+import { ApiError } from "../contract/errors.ts";
 import { publicUrl } from "../http/context.ts";
 import { answerAllocate } from "../service/allocate.ts";
 import { answerDataPlan, answerInferencePlan } from "../service/plans.ts";

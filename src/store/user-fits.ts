@@ -1,4 +1,4 @@
-import { ApiError } from "../api/errors.ts";
+import { ApiError } from "../contract/errors.ts";
 import { type StoredUserFitReport, StoredUserFitReportSchema } from "../contract/user-fits.ts";
 import { type FitDefinition, FitDefinitionSchema } from "../core/fits/schema.ts";
 import { KvTimeout, withTimeout } from "./kv.ts";

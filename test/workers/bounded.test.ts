@@ -59,7 +59,9 @@ describe("limits are checked before any KV access", () => {
       { ...env, FITS: kv },
     );
     expect(res.status).toBe(400);
-    expect(((await res.json()) as ErrorEnvelope).error.message).toMatch(/at most 32 fits|at most 1000 characters/);
+    expect(((await res.json()) as ErrorEnvelope).error.message).toMatch(
+      /at most 32 fits|at most 1000 characters/,
+    );
     expect(calls.get).toBe(0);
   });
 });

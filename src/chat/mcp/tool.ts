@@ -1,7 +1,7 @@
 import type { McpServer } from "@modelcontextprotocol/server";
 import type { Context } from "hono";
 import type { z } from "zod";
-import { ApiError } from "../../api/errors.ts";
+import { ApiError } from "../../contract/errors.ts";
 import type { AppDeps, AppEnv } from "../../types.ts";
 import { renderErrorText } from "../text/render.ts";
 import { portableSchema } from "./portable-schema.ts";

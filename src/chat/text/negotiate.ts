@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { accepts } from "hono/accepts";
-import { ApiError, type ErrorBody } from "../../api/errors.ts";
+import { ApiError, type ErrorBody } from "../../contract/errors.ts";
 import type { AppEnv } from "../../types.ts";
 import { renderErrorText } from "./render.ts";
 

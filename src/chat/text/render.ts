@@ -1,4 +1,4 @@
-import type { ErrorBody } from "../../api/errors.ts";
+import type { ErrorBody } from "../../contract/errors.ts";
 import { formatCount, formatGrouped, formatScientific, significant } from "../../core/format.ts";
 import type { AllocateAnswer, AllocationAnswer } from "../../service/allocate.ts";
 import type { PredictAnswer } from "../../service/predict.ts";

@@ -1,5 +1,5 @@
-import { ApiError, fromZodIssues } from "../../api/errors.ts";
 import { AllocateQuerySchema } from "../../api/schemas.ts";
+import { ApiError, fromZodIssues } from "../../contract/errors.ts";
 import { answerAllocate } from "../../service/allocate.ts";
 import type { Register } from "../../types.ts";
 import { textResponse } from "./negotiate.ts";

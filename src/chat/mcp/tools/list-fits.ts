@@ -9,7 +9,7 @@ export const listFits = defineTool({
   description: [
     "Lists every scaling-law fit the calculator knows, with the ids the other tools accept in fits.",
     "For each fit: its kind (parametric loss law, power-law allocation rule, Kaplan frontier or a fixed tokens-per-parameter rule), constants, source paper with table or equation, parameter convention (total or non-embedding), FLOP convention, measured compute range, and whether it came from the live registry (kv) or the bundled defaults.",
-    "Fits made from your own training runs (POST /api/v1/fits) are not listed here, but their ids (user-…) work in fits and fit wherever a fit id is accepted, for 30 days after their last use.",
+    "Fits made from your own training runs (POST /api/v1/fits) are not listed here, but their ids (user-…) work in fits and fit wherever a fit id is accepted, for 30 days after they were last posted.",
     "The result is the JSON of GET /api/v1/fits.",
   ].join(" "),
   inputSchema: z.object({}),
