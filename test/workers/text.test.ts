@@ -228,3 +228,20 @@ describe("short path GET /<budget>", () => {
     expect((await get("/1e24/more")).status).toBe(404);
   });
 });
+
+describe("short path options (issue 13: honoured or refused, never dropped)", () => {
+  it("honours every allocate option and refuses what it does not take", async () => {
+    const withGpu = await text("/1e24?gpu=H100&gpus=1024");
+    expect(withGpu.status).toBe(200);
+    expect(withGpu.body).toMatch(/days/);
+    for (const [path, field] of [
+      ["/1e24?flops=1e23", "flops"],
+      ["/1e24?colour=red", "colour"],
+      ["/1e24?format=json", "format"],
+    ] as const) {
+      const { status, body } = await text(path);
+      expect(status, path).toBe(400);
+      expect(body, path).toContain(field);
+    }
+  });
+});

@@ -5,7 +5,13 @@ import type { Register } from "../../types.ts";
 import { textResponse } from "./negotiate.ts";
 import { renderAllocateText, renderErrorText } from "./render.ts";
 
-const ShortPathQuerySchema = AllocateQuerySchema.pick({ fit: true, kaplanBudget: true });
+/** Every allocate option but the question itself (the path is the budget); others are refused. */
+const ShortPathQuerySchema = AllocateQuerySchema.omit({
+  flops: true,
+  params: true,
+  tokens: true,
+  loss: true,
+}).strict();
 
 /**
  * `GET /<budget>` (e.g. `/1e24`, `/5000%20PF-days`): the allocate answer for a training budget
@@ -14,10 +20,23 @@ const ShortPathQuerySchema = AllocateQuerySchema.pick({ fit: true, kaplanBudget:
 export const registerShortPaths: Register = (app) => {
   app.get("/:budget{[0-9][^/]*}", async (c) => {
     try {
-      const query = ShortPathQuerySchema.safeParse({
-        fit: c.req.query("fit"),
-        kaplanBudget: c.req.query("kaplanBudget"),
-      });
+      const { format, ...asked } = c.req.queries();
+      if (format !== undefined && (format.length !== 1 || format[0] !== "text")) {
+        throw new ApiError(
+          400,
+          "invalid_input",
+          "format: a short path answers text only",
+          "format",
+          "text",
+        );
+      }
+      const single = Object.fromEntries(
+        Object.entries(asked).map(([key, values]) => [
+          key,
+          values.length === 1 ? values[0] : values,
+        ]),
+      );
+      const query = ShortPathQuerySchema.safeParse(single);
       if (!query.success) throw fromZodIssues(query.error.issues);
       const request = { ...query.data, flops: c.req.param("budget") };
       const answer = answerAllocate(await c.var.fits(request.fit), request);
