@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { NoticeSchema } from "../core/notice.ts";
 import { MAX_INPUT_LENGTH, radixLiteralProblem } from "../core/parse.ts";
 
 /** Query parameters may be given once; repeated ones arrive as arrays. */
@@ -247,7 +248,7 @@ export const AllocationSchema = z
     dataset: z.string(),
     source: z.string(),
     sourceUrl: z.string(),
-    warnings: z.array(z.string()),
+    warnings: z.array(NoticeSchema),
     notes: z.array(z.string()),
     nullReasons: z.object({ loss: z.string().optional() }).openapi({
       description:
@@ -366,7 +367,7 @@ export const PredictAnswerSchema = z
         dataset: z.string(),
         source: z.string(),
         sourceUrl: z.string(),
-        warnings: z.array(z.string()),
+        warnings: z.array(NoticeSchema),
         notes: z.array(z.string()),
         nullReasons: z
           .object({

@@ -11,8 +11,9 @@ import {
   kaplanSchedule,
 } from "./frontier.ts";
 import { computeForLoss, computeLoss, frontierLoss, hasLossLaw } from "./loss.ts";
+import { type Notice, notice } from "./notice.ts";
 import { QUANTITY_BOUNDS, type QuantityKind } from "./parse.ts";
-import { implausibleLoss } from "./plausibility.ts";
+import { extrapolationNotice, implausibleLoss, lossWithheldNotice } from "./plausibility.ts";
 import { FLOPS_PER_PF_DAY, TRAINING_FLOPS_PER_PARAM_TOKEN as SIX } from "./units.ts";
 
 /** One of the four questions, with its value in base units (FLOPs, parameters, tokens, nats). */
@@ -58,7 +59,8 @@ export interface Allocation {
   dataset: string;
   source: string;
   sourceUrl: string;
-  warnings: string[];
+  /** Warnings with their codes and numbers. */
+  warnings: Notice[];
   notes: string[];
   /** Why `loss` is null: no loss law, or withheld far outside the fit's data. */
   nullReasons: { loss?: string };
@@ -117,23 +119,20 @@ function budgetFor(
   }
 }
 
-function rangeWarnings(fit: FitDefinition, flops: number, kaplanBudget: KaplanBudget): string[] {
-  const warnings: string[] = [];
-  const range = fit.measuredRange;
-  if (range) {
-    const [low, high] = range.flops;
-    if (flops > high || flops < low) {
-      const factor = flops > high ? flops / high : low / flops;
-      warnings.push(
-        `${formatFlops(flops)} is ${factor < 1e4 ? significant(factor, 2) : formatScientific(factor, 2)}x ${flops > high ? "above" : "below"} the range this fit was measured on (${formatScientific(low)} to ${formatFlops(high)}: ${range.note}); this is an extrapolation.`,
-      );
-    }
-  }
+function rangeWarnings(fit: FitDefinition, flops: number, kaplanBudget: KaplanBudget): Notice[] {
+  const warnings: Notice[] = [];
+  const outside = extrapolationNotice(fit, flops);
+  if (outside) warnings.push(outside);
   if (fit.kind === "kaplan") {
     const { computeMinPFDays } = kaplanSchedule(fit, flops, kaplanBudget);
     if (computeMinPFDays > 1e4) {
       warnings.push(
-        `C_min = ${formatScientific(computeMinPFDays)} PF-days is past the ~1e4 PF-day point where Kaplan's own laws contradict each other (eq. 6.8).`,
+        notice(
+          "kaplan-contradiction",
+          `C_min = ${formatScientific(computeMinPFDays)} PF-days is past the ~1e4 PF-day point where Kaplan's own laws contradict each other (eq. 6.8).`,
+          "past Kaplan's contradiction point",
+          { computeMinPFDays },
+        ),
       );
     }
   }
@@ -196,7 +195,7 @@ export function allocate(
   };
   if (withheld) {
     allocation.nullReasons.loss = withheld;
-    allocation.warnings.push(`Loss: ${withheld}.`);
+    allocation.warnings.push(lossWithheldNotice(withheld));
   } else if (loss === null) {
     allocation.nullReasons.loss = "this fit publishes an allocation rule but no loss law";
   }

@@ -2,6 +2,7 @@ import type { FitDefinition } from "./fits/schema.ts";
 import { formatFlops, formatScientific, significant } from "./format.ts";
 import type { FrontierOptions } from "./frontier.ts";
 import { frontierLoss } from "./loss.ts";
+import { type Notice, notice } from "./notice.ts";
 
 /**
  * How far outside a fit's measured compute range its loss law is still shown: beyond this factor
@@ -48,4 +49,31 @@ export function implausibleLoss(
     return `the loss is withheld: the law gives ${significant(loss, 4)} nats/token, more than ${LOSS_ABOVE_SMALLEST_FACTOR} times the ${significant(smallest, 4)} of a compute-optimal run at the fit's smallest measured budget (${formatFlops(low)}); no run the fit was made from came near it`;
   }
   return null;
+}
+
+/**
+ * The extrapolation warning of a budget outside a fit's measured compute range, or null inside
+ * it: how many times above or below, with the range and its note as fields.
+ * @param flops training compute C, FLOPs
+ */
+export function extrapolationNotice(fit: FitDefinition, flops: number): Notice | null {
+  const range = fit.measuredRange;
+  if (!range) return null;
+  const [low, high] = range.flops;
+  if (flops <= high && flops >= low) return null;
+  const above = flops > high;
+  const factor = above ? flops / high : low / flops;
+  const times = factor < 1e4 ? significant(factor, 2) : formatScientific(factor, 2);
+  const direction = above ? "above" : "below";
+  return notice(
+    "extrapolation",
+    `${formatFlops(flops)} is ${times}x ${direction} the range this fit was measured on (${formatScientific(low)} to ${formatFlops(high)}: ${range.note}); this is an extrapolation.`,
+    `${times}x ${direction} its data`,
+    { flops, factor, direction, range: [low, high] },
+  );
+}
+
+/** The warning that goes with a withheld loss. */
+export function lossWithheldNotice(reason: string): Notice {
+  return notice("loss-withheld", `Loss: ${reason}.`, "loss withheld: far outside its data");
 }

@@ -2,8 +2,9 @@ import type { FitDefinition, KaplanFit, ParametricFit } from "./fits/schema.ts";
 import { formatCount, formatFlops, formatScientific } from "./format.ts";
 import { evaluate, type FrontierOptions, frontierOf } from "./frontier.ts";
 import { computeLoss, frontierLoss, kaplanLoss, parametricLoss } from "./loss.ts";
+import { type Notice, notice } from "./notice.ts";
 import { dataConstrainedLoss, dataConstrainedOptimal } from "./planning/data-constrained.ts";
-import { implausibleLoss } from "./plausibility.ts";
+import { extrapolationNotice, implausibleLoss, lossWithheldNotice } from "./plausibility.ts";
 import { TRAINING_FLOPS_PER_PARAM_TOKEN as SIX } from "./units.ts";
 
 /** Options of a prediction: Kaplan's budget convention and the unique tokens available. */
@@ -36,7 +37,8 @@ export interface Prediction {
   dataset: string;
   source: string;
   sourceUrl: string;
-  warnings: string[];
+  /** Warnings with their codes and numbers. */
+  warnings: Notice[];
   notes: string[];
   /** Why a null field is null. */
   nullReasons: PredictionNullReasons;
@@ -49,7 +51,7 @@ interface LawReading {
   optimalTokens: number;
   lossLaw: string;
   notes: string[];
-  warnings: string[];
+  warnings: Notice[];
   /** The two losses come from different laws (Kaplan), so their difference means nothing. */
   excessReason?: string;
 }
@@ -78,7 +80,11 @@ function parametricReading(
   if (!decay) {
     if (options.uniqueTokens !== undefined) {
       reading.warnings.push(
-        "uniqueTokens is ignored: this fit has no law for repeated data (see muennighoff-2023).",
+        notice(
+          "unique-tokens-ignored",
+          "uniqueTokens is ignored: this fit has no law for repeated data (see muennighoff-2023).",
+          "uniqueTokens ignored: no repeated-data law",
+        ),
       );
     }
     return reading;
@@ -147,7 +153,11 @@ function computeLossReading(
     lossLaw: `L(C) = a·C^b + c with C = 6ND, a=${fit.a}, b=${fit.b}, c=${fit.c}`,
     notes: [],
     warnings: [
-      "A compute-only law predicts L(C) with C = 6ND whatever the split of C into N and D; it assumes the split is as good as in the runs it was fitted to.",
+      notice(
+        "compute-only-law",
+        "A compute-only law predicts L(C) with C = 6ND whatever the split of C into N and D; it assumes the split is as good as in the runs it was fitted to.",
+        "L(C) only: assumes a good split",
+      ),
     ],
   };
 }
@@ -189,19 +199,23 @@ export function predict(
   if (!reading) return null;
   const flops = SIX * params * tokens;
   const warnings = [...reading.warnings];
-  const range = fit.measuredRange;
-  if (range && (flops < range.flops[0] || flops > range.flops[1])) {
+  const outside = extrapolationNotice(fit, flops);
+  if (outside) warnings.push(outside);
+  if (fit.kind === "kaplan") {
     warnings.push(
-      `6ND = ${formatFlops(flops)} is outside the range this fit was measured on (${formatScientific(range.flops[0])} to ${formatFlops(range.flops[1])}); this is an extrapolation.`,
+      notice(
+        "non-embedding-parameters",
+        "Kaplan's N counts non-embedding parameters only.",
+        "N is non-embedding",
+      ),
     );
   }
-  if (fit.kind === "kaplan") warnings.push("Kaplan's N counts non-embedding parameters only.");
   const nullReasons: PredictionNullReasons = {};
   const lossProblem = implausibleLoss(fit, flops, reading.loss, options);
   const optimalProblem = implausibleLoss(fit, flops, reading.optimalLoss, options);
   if (lossProblem) {
     nullReasons.loss = lossProblem;
-    warnings.push(`Loss: ${lossProblem}.`);
+    warnings.push(lossWithheldNotice(lossProblem));
   }
   if (optimalProblem) nullReasons.optimalLoss = optimalProblem;
   const loss = lossProblem ? null : reading.loss;

@@ -247,7 +247,7 @@ function AllocationRow({
           </a>
         )}
         {a.warnings.map((w) => (
-          <Warning text={w} />
+          <Warning text={w.message} />
         ))}
       </th>
       <td data-label="Parameters">

@@ -199,8 +199,8 @@ function FitFormPage({
       <p>
         Paste the losses of your small runs. The fit minimises the summed Huber loss of log-loss
         residuals (δ = 1e-3), as Hoffmann et al. and Besiroglu et al. did, and stores the result for
-        30 days (posting the same runs again renews it). Its page shows the law against your runs; its id plans the big
-        run with the calculator.
+        30 days (posting the same runs again renews it). Its page shows the law against your runs;
+        its id plans the big run with the calculator.
       </p>
       <FitForm csv={csv} name={name} bootstrap={bootstrap} error={error} />
     </FitShell>

@@ -120,26 +120,10 @@ export function allocationFields(a: AllocationAnswer, question: QuantityKind): T
   return fields.map((text) => mrkdwn(text, SLACK_LIMITS.fieldText));
 }
 
-/** Drops parenthesised asides (nested too): the page has the details, Slack gets the gist. */
-function withoutAsides(text: string): string {
-  let depth = 0;
-  let kept = "";
-  for (const ch of text) {
-    if (ch === "(") depth += 1;
-    else if (ch === ")" && depth > 0) depth -= 1;
-    else if (depth === 0) kept += ch;
-  }
-  return kept
-    .replace(/\s+([;,.])/g, "$1")
-    .replace(/\s{2,}/g, " ")
-    .trim();
-}
-
 function allocationSection(a: AllocationAnswer, question: QuantityKind): Block {
-  const warning = a.warnings[0];
   const lines = [`*${escapeMrkdwn(a.label)}* (\`${escapeMrkdwn(a.fit)}\`)`];
-  if (warning) {
-    const gist = withoutAsides(warning) || warning;
+  if (a.warnings.length > 0) {
+    const gist = a.warnings.map((w) => w.summary).join("; ");
     lines.push(`_${clip(escapeMrkdwn(gist), 300)}_`);
   }
   return { type: "section", text: mrkdwn(lines.join("\n")), fields: allocationFields(a, question) };

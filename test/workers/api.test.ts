@@ -115,7 +115,8 @@ describe("GET /api/v1/allocate", () => {
 
   it("warns when the budget is outside a fit's measured range, without refusing", async () => {
     const answer = await allocateAnswer("flops=1e26&fit=chinchilla-approach2");
-    expect(answer.allocations[0]?.warnings.join(" ")).toMatch(/extrapolation/);
+    expect(answer.allocations[0]?.warnings.map((w) => w.code)).toEqual(["extrapolation"]);
+    expect(answer.allocations[0]?.warnings[0]?.message).toMatch(/extrapolation/);
     const inside = await allocateAnswer("flops=1e20&fit=chinchilla-approach2");
     expect(inside.allocations[0]?.warnings).toEqual([]);
   });

@@ -255,6 +255,8 @@ describe("hostile input", () => {
           command: "/chinchilla",
           text,
           user_id: "U1",
+          // Slack gives every command its own trigger_id, so no two are identical (replays are refused).
+          trigger_id: `T${tried}`,
         }).toString();
         const timestamp = String(Math.floor(Date.now() / 1000));
         const signature = await signSlack(secret, timestamp, body);

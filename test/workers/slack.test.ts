@@ -497,13 +497,16 @@ describe("the command language", () => {
     );
   });
 
-  it("carries each fit's extrapolation warning, without the asides", async () => {
+  it("carries each fit's warnings in their short form, with the API's numbers", async () => {
     const { message } = await command("1e26 fit chinchilla-approach2");
     const api = await apiAnswer("flops=1e26&fit=chinchilla-approach2");
-    const warning = api.allocations[0]?.warnings[0] ?? "";
-    expect(warning).toMatch(/\(.+\)/);
+    const warning = api.allocations[0]?.warnings[0];
+    expect(warning?.code).toBe("extrapolation");
+    // 1e26 / 3e21 (the top of approach 2's IsoFLOP budgets, Hoffmann et al. §3.2) = 33,333x.
+    expect(warning?.factor).toBeCloseTo(1e26 / 3e21, 6);
     const line = fitSection(message, "chinchilla-approach2").text.text.split("\n")[1];
-    expect(line).toBe(`_${warning.replace(/ \(.*\)/, "")}_`);
+    expect(line).toBe(`_${api.allocations[0]?.warnings.map((w) => w.summary).join("; ")}_`);
+    expect(line).toMatch(/3\.3e4x above its data/);
     const inside = await command("1e20 fit chinchilla-approach2");
     expect(fitSection(inside.message, "chinchilla-approach2").text.text).not.toContain("\n");
   });

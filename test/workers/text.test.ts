@@ -93,10 +93,10 @@ describe("plain-text allocate", () => {
     for (const skipped of answer.skipped) expect(body).toContain(skipped.fit);
     expect(body).toContain(answer.conventions.loss);
     const footnotes = body.split("\n").filter((line) => /^\[\d+\] /.test(line));
-    for (const warning of answer.allocations.flatMap((a) => a.warnings)) {
+    for (const { message } of answer.allocations.flatMap((a) => a.warnings)) {
       expect(
-        footnotes.some((line) => line.endsWith(`] ${warning}`)),
-        warning,
+        footnotes.some((line) => line.endsWith(`] ${message}`)),
+        message,
       ).toBe(true);
     }
   });

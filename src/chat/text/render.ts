@@ -61,7 +61,7 @@ export function renderAllocateText(answer: AllocateAnswer): string {
     { header: "tokens", align: "right", cell: (a) => times(a.scaleUp10x.tokens) },
     { header: "params count", align: "left", cell: (a) => a.parameterConvention },
     ...trainingColumns(answer.allocations),
-    { header: "notes", align: "left", cell: (a) => notes.marks(a.warnings) },
+    { header: "notes", align: "left", cell: (a) => notes.marks(a.warnings.map((w) => w.message)) },
   ];
   const table = renderTable(columns, answer.allocations);
   return [
@@ -102,7 +102,12 @@ export function renderPredictText(answer: PredictAnswer): string {
     {
       header: "notes",
       align: "left",
-      cell: (p) => notes.marks([...p.warnings, ...p.notes, ...Object.values(p.nullReasons)]),
+      cell: (p) =>
+        notes.marks([
+          ...p.warnings.map((w) => w.message),
+          ...p.notes,
+          ...Object.values(p.nullReasons),
+        ]),
     },
   ];
   const table = renderTable(columns, answer.predictions);

@@ -5,7 +5,14 @@ export const CitationSchema = z.object({
   paper: z.string().min(1),
   url: z.string().url(),
   where: z.string().min(1),
+  /** A short citation for answers, e.g. "Hoffmann et al. 2022, eq. 4". */
+  short: z.string().min(1).max(60).optional(),
 });
+
+/** The short citation answers carry: `source.short`, else the paper's first clause. */
+export function shortCitation(source: z.infer<typeof CitationSchema>): string {
+  return source.short ?? source.paper.split(",")[0]?.slice(0, 60) ?? source.paper.slice(0, 60);
+}
 
 /** y = coefficient · x^exponent. */
 export const PowerLawSchema = z.object({
