@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ErrorSchema } from "../contract/errors.ts";
+import { NoticeSchema } from "../core/notice.ts";
 import { MAX_INPUT_LENGTH } from "../core/parse.ts";
 import { DEFAULT_DATA_FIT, DEFAULT_FIT } from "../service/default-fit.ts";
 import { answerDataPlan, answerInferencePlan } from "../service/plans.ts";
@@ -103,7 +104,7 @@ export const DataPlanSchema = z
     lossPenalty: z.number(),
     iterations: z.number(),
     converged: z.boolean(),
-    warnings: z.array(z.string()),
+    warnings: z.array(NoticeSchema),
     notes: z.array(z.string()),
     conventions: ConventionsSchema,
   })

@@ -218,7 +218,7 @@ export function DataResult({
           reach.
         </p>
         {plan.warnings.map((w) => (
-          <p class="warning">⚠ {w}</p>
+          <p class="warning">⚠ {w.message}</p>
         ))}
       </div>
       <Actions links={links} />

@@ -3,6 +3,7 @@ import type { FitOrigin, RegistryEntry, RegistrySnapshot } from "../core/fits/re
 import type { ParametricFit } from "../core/fits/schema.ts";
 import { formatCount } from "../core/format.ts";
 import { frontierLoss } from "../core/loss.ts";
+import { type Notice, notice } from "../core/notice.ts";
 import type { ParsedQuantity } from "../core/parse.ts";
 import { dataConstrainedOptimal } from "../core/planning/data-constrained.ts";
 import { type InferencePlan, inferenceOptimal } from "../core/planning/inference.ts";
@@ -224,27 +225,40 @@ export interface DataPlanAnswer extends FitSummary {
   lossPenalty: number;
   iterations: number;
   converged: boolean;
-  warnings: string[];
+  warnings: Notice[];
   notes: string[];
   conventions: Conventions;
 }
 
 /** Epoch thresholds (Muennighoff et al. 2023): ~4 negligible, ~16 halved value, ~40 worthless. */
-function epochWarnings(epochs: number): string[] {
+function epochWarnings(epochs: number): Notice[] {
+  const shown = epochs.toFixed(1);
+  const at = (threshold: number, message: string, summary: string) => [
+    notice("repeated-data", `${shown} epochs: ${message}`, `${shown} epochs: ${summary}`, {
+      epochs,
+      threshold,
+    }),
+  ];
   if (epochs > 40) {
-    return [
-      `${epochs.toFixed(1)} epochs: past about 40 epochs further repeats add almost nothing (Muennighoff et al. 2023); more unique data or a smaller budget would serve better.`,
-    ];
+    return at(
+      40,
+      "past about 40 epochs further repeats add almost nothing (Muennighoff et al. 2023); more unique data or a smaller budget would serve better.",
+      "repeats add almost nothing",
+    );
   }
   if (epochs > 16) {
-    return [
-      `${epochs.toFixed(1)} epochs: past about 16 epochs the value of repeated data has roughly halved (R_D* ≈ 15.4, Muennighoff et al. 2023).`,
-    ];
+    return at(
+      16,
+      "past about 16 epochs the value of repeated data has roughly halved (R_D* ≈ 15.4, Muennighoff et al. 2023).",
+      "repeats worth about half",
+    );
   }
   if (epochs > 4) {
-    return [
-      `${epochs.toFixed(1)} epochs: beyond about 4 epochs repeated data starts to cost loss (up to 4 epochs the change is negligible, Muennighoff et al. 2023).`,
-    ];
+    return at(
+      4,
+      "beyond about 4 epochs repeated data starts to cost loss (up to 4 epochs the change is negligible, Muennighoff et al. 2023).",
+      "repeats start to cost loss",
+    );
   }
   return [];
 }

@@ -136,7 +136,7 @@ export function dataMessage(answer: DataPlanAnswer, options: AnswerOptions): Sla
         `*Unique data* ${escapeMrkdwn(query.uniqueTokensInterpretation)}`,
       ],
       fit: { id: answer.fit, label: answer.label },
-      warnings: answer.warnings,
+      warnings: answer.warnings.map((w) => w.message),
       fields: [
         ["Parameters", formatCount(answer.params)],
         ["Tokens", formatCount(answer.tokens)],

@@ -268,7 +268,7 @@ describe("the data-constrained plan on the page", () => {
       expect(html).toContain(`<data value="${value}"`);
     }
     expect(body.warnings.length).toBeGreaterThan(0);
-    for (const warning of body.warnings) expect(html).toContain(escapeHtml(warning));
+    for (const { message } of body.warnings) expect(html).toContain(escapeHtml(message));
     expect(html).toContain('href="/api/v1/plan/data?flops=1e24&amp;uniqueTokens=100B"');
     expect(html).toContain(">With unlimited data</th>");
   });

@@ -79,7 +79,8 @@ describe("GET /api/v1/plan/data", () => {
     expect(scarce.epochs).toBeGreaterThan(4);
     expect(scarce.loss).toBeGreaterThan(ample.loss);
     expect(scarce.lossPenalty).toBeCloseTo(scarce.loss - scarce.unlimited.loss, 12);
-    expect(scarce.warnings.join(" ")).toMatch(/epochs/);
+    expect(scarce.warnings.map((w) => w.code)).toEqual(["repeated-data"]);
+    expect(scarce.warnings[0]?.message).toMatch(/epochs/);
   });
 
   it("needs a fit with a repeated-data law", async () => {

@@ -708,7 +708,7 @@ describe("data-constrained plans: /chinchilla 1e24 unique 500B", () => {
         Block,
         { type: "section" }
       >;
-      for (const warning of api.warnings) expect(section.text.text).toContain(`_${warning}_`);
+      for (const { message } of api.warnings) expect(section.text.text).toContain(`_${message}_`);
       const permalink = new URL(`${URL_BASE}/`);
       for (const [name, value] of Object.entries(params)) permalink.searchParams.set(name, value);
       expect(readSection(message)).toContain(permalink.href.replaceAll("&", "&amp;"));
