@@ -2,100 +2,37 @@
  * `node bench/mcp.ts [bundle.js]`: workerd CPU time per MCP request (issue 12). Serves a bundle
  * (default: a fresh `wrangler deploy --dry-run` of the working tree, in a temporary directory,
  * so dist/ is left alone) with raw `workerd serve` on the empty-KV stub, then sends each
- * scenario sequentially and reports workerd's CPU (user + system, /proc) per request.
+ * scenario sequentially and reports workerd's CPU per request (all threads, ns from /proc
+ * schedstat; bench/cpu.ts). bench/worst.ts measures the worst cases the same way, one request
+ * at a time.
  *
  * Env: BENCH_MCP_REQUESTS (timed requests per scenario, 300), BENCH_MCP_WARMUP (30).
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join, resolve } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
-import { processCpuSeconds } from "./cpu.ts";
-import { ROOT, run, stopChildren } from "./processes.ts";
+import { stopChildren } from "./processes.ts";
 import { median, round } from "./stats.ts";
+import { buildBundle, freePort, WorkerdServer, writeWorkerdConfig } from "./workerd.ts";
 
 const REQUESTS = Number(process.env.BENCH_MCP_REQUESTS ?? 300);
 const WARMUP = Number(process.env.BENCH_MCP_WARMUP ?? 30);
-const WORKERD = join(ROOT, "node_modules/.bin/workerd");
 
 const dir = mkdtempSync(join(os.tmpdir(), "mcp-bench-"));
-let server: ChildProcess | undefined;
+let server: WorkerdServer | undefined;
 
-function stop() {
-  if (server && server.exitCode === null) server.kill("SIGTERM");
+async function stop() {
+  await server?.stop();
   server = undefined;
-  stopChildren();
   rmSync(dir, { recursive: true, force: true });
 }
-process.on("exit", stop);
+process.on("exit", () => {
+  stopChildren();
+  rmSync(dir, { recursive: true, force: true });
+});
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => process.exit(130));
-}
-
-async function bundle(): Promise<string> {
-  const given = process.argv[2];
-  if (given) return resolve(given);
-  const out = join(dir, "build");
-  const built = await run("node_modules/.bin/wrangler", ["deploy", "--dry-run", "--outdir", out], {
-    ...process.env,
-    WRANGLER_SEND_METRICS: "false",
-  });
-  const path = join(out, "index.js");
-  if (built.code !== 0 || !existsSync(path)) {
-    throw new Error(`build failed:\n${built.stdout}${built.stderr}`);
-  }
-  return path;
-}
-
-/** bench/workerd.capnp with the bundle embedded from this run's directory. */
-function writeConfig(bundlePath: string): string {
-  copyFileSync(bundlePath, join(dir, "index.js"));
-  copyFileSync(join(ROOT, "bench/kv-stub.js"), join(dir, "kv-stub.js"));
-  const config = join(dir, "workerd.capnp");
-  writeFileSync(
-    config,
-    `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [(name = "main", worker = .main), (name = "kv-stub", worker = .kv)],
-  sockets = [(name = "http", address = "127.0.0.1:8790", http = (), service = "main")],
-);
-const main :Workerd.Worker = (
-  modules = [(name = "index.js", esModule = embed "index.js")],
-  compatibilityDate = "2026-11-01",
-  bindings = [(name = "FITS", kvNamespace = "kv-stub")],
-);
-const kv :Workerd.Worker = (
-  modules = [(name = "kv-stub.js", esModule = embed "kv-stub.js")],
-  compatibilityDate = "2026-11-01",
-);
-`,
-  );
-  return config;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => done(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
-async function waitUp(base: string) {
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error("workerd did not answer /healthz in 10 s");
 }
 
 const message = (id: number, method: string, params: Record<string, unknown> = {}) => ({
@@ -142,30 +79,29 @@ async function measure(
   let last = { status: 0, bytes: 0 };
   for (let i = 0; i < WARMUP; i++) last = await send();
   const walls: number[] = [];
-  const cpu0 = processCpuSeconds(server?.pid);
+  const cpu0 = server?.cpuNs() ?? Number.NaN;
   for (let i = 0; i < requests; i++) {
     const t0 = performance.now();
     last = await send();
     walls.push(performance.now() - t0);
   }
-  const cpu = processCpuSeconds(server?.pid) - cpu0;
+  const cpuNs = (server?.cpuNs() ?? Number.NaN) - cpu0;
   return {
     scenario,
     status: last.status,
     responseBytes: last.bytes,
-    cpuUsPerRequest: round((cpu * 1e6) / requests, 0),
+    cpuUsPerRequest: round(cpuNs / 1e3 / requests, 0),
     wallMsP50: round(median(walls), 2),
   };
 }
 
 async function main() {
-  const config = writeConfig(await bundle());
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  server = spawn(WORKERD, ["serve", config, "--socket-addr", `http=127.0.0.1:${port}`], {
-    stdio: ["ignore", "ignore", "ignore"],
-  });
-  await waitUp(base);
+  const given = process.argv[2];
+  const bundle = given ? resolve(given) : await buildBundle(join(dir, "build"));
+  server = new WorkerdServer(writeWorkerdConfig(dir, { bundle, kv: "stub" }), await freePort());
+  server.start();
+  await server.waitUp();
+  const base = server.base;
 
   const client = new Client(
     { name: "bench", version: "0" },

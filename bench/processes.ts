@@ -1,4 +1,7 @@
-/** Child processes of the bench (the build, wrk), tracked so that every exit path stops them. */
+/**
+ * Child processes of the bench (the build, wrk, workerd), tracked so that every exit path stops
+ * them.
+ */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,6 +13,12 @@ const children = new Set<ChildProcess>();
 export function stopChildren(): void {
   for (const child of children) child.kill("SIGTERM");
   children.clear();
+}
+
+/** Tracks a long-running child (workerd) until it exits, so that stopChildren stops it too. */
+export function track(child: ChildProcess): void {
+  children.add(child);
+  child.once("exit", () => children.delete(child));
 }
 
 /** Runs a command to completion, collecting its output (async, so signals are handled). */

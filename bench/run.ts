@@ -9,22 +9,25 @@
  * 4. Interleaved rounds of /healthz, allocate (memoised), allocate with a new budget on every
  *    request (uncached) and predict; then 200 sequential signed Slack commands; then a load run
  *    of a mix of routes.
+ * 5. The worst cases (bench/worst.ts): the costliest requests of an attack, one at a time, on a
+ *    workerd with a local KV store, with workerd's CPU per request against its budget.
  * Prints a table and, as the last line, one JSON object (`ratio` among its fields).
  *
  * Env: BENCH_SECONDS (per segment, 5), BENCH_ROUNDS (3), BENCH_CONNECTIONS (64),
  * BENCH_THREADS (2), BENCH_WARMUP_SECONDS (2), BENCH_LOAD_SECONDS (30; 0 skips the load run),
  * BENCH_FIT_REPEATS (15), BENCH_FIT_REQUESTS (5), BENCH_SLACK_REQUESTS (200),
  * BENCH_CHINCHILLA_CSV (../shared/data/chinchilla/svg_extracted_data.csv),
- * BENCH_PORT (default: a free port), BENCH_LOADGEN=node (Node load generator instead of wrk).
+ * BENCH_PORT (default: a free port), BENCH_LOADGEN=node (Node load generator instead of wrk),
+ * BENCH_WORST (1; 0 skips the worst cases), BENCH_WORST_REPEATS (10), BENCH_WORST_FIT_REPEATS (3),
+ * BENCH_WORST_COLD_REPEATS (3).
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { BUNDLE_BUDGET_KB, BUNDLE_PATH, bundleSize } from "./bundle-size.ts";
 import { loadChinchillaRuns } from "./chinchilla.ts";
-import { cpuSnapshot, otherCpuPercent, processCpuSeconds, stealCpuPercent } from "./cpu.ts";
+import { cpuSnapshot, otherCpuPercent, stealCpuPercent } from "./cpu.ts";
 import { fitInNode, fitRequests, type NodeFitTimings, type RequestFitTimings } from "./fit.ts";
 import {
   budgetAt,
@@ -34,7 +37,7 @@ import {
   load,
   type Segment,
 } from "./load.ts";
-import { ROOT, run, stopChildren } from "./processes.ts";
+import { ROOT, stopChildren } from "./processes.ts";
 import {
   checkSlackAnswer,
   type SlackTimings,
@@ -43,8 +46,15 @@ import {
   slackLatency,
 } from "./slack.ts";
 import { median, round } from "./stats.ts";
+import { ensureDistBuild, freePort, portIsFree, WORKERD, WorkerdServer } from "./workerd.ts";
+import {
+  type WorstReport,
+  worstCases,
+  worstOptionsFromEnv,
+  worstSummary,
+  worstTableMarkdown,
+} from "./worst.ts";
 
-const WORKERD = join(ROOT, "node_modules/.bin/workerd");
 const CONFIG = "bench/workerd.capnp";
 
 /** The interleaved segments: each a list of requests in bench/requests.lua's notation. */
@@ -99,6 +109,7 @@ const settings = {
   fitRequests: envInt("BENCH_FIT_REQUESTS", 5),
   slackRequests: envInt("BENCH_SLACK_REQUESTS", 200),
   loadGenerator: (process.env.BENCH_LOADGEN === "node" ? "node" : "wrk") as "wrk" | "node",
+  worst: envInt("BENCH_WORST", 1, 0) > 0,
 };
 
 const loadOptions = (): LoadOptions => ({
@@ -110,11 +121,11 @@ const loadOptions = (): LoadOptions => ({
 // ---------------------------------------------------------------------------------------------
 // Server
 
-let server: ChildProcess | undefined;
+let server: WorkerdServer | undefined;
 const serverLog: string[] = [];
 
+/** Stops workerd, wrk and the build (synchronously: also used on exit). */
 function stopServer() {
-  if (server && server.exitCode === null && server.signalCode === null) server.kill("SIGTERM");
   server = undefined;
   stopChildren();
 }
@@ -135,80 +146,25 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-function newestMtime(path: string): number {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
-  return newest;
-}
-
-async function ensureBuild() {
-  const inputs = Math.max(newestMtime(join(ROOT, "src")), newestMtime(join(ROOT, "wrangler.toml")));
-  if (existsSync(BUNDLE_PATH) && statSync(BUNDLE_PATH).mtimeMs >= inputs) return false;
-  console.log("bench: dist/index.js is missing or older than src/; running `npm run -s build`");
-  const result = await run("npm", ["run", "-s", "build"]);
-  if (result.code !== 0 || !existsSync(BUNDLE_PATH)) {
-    fail(`build failed (exit ${result.code}):\n${result.stdout}${result.stderr}`);
-  }
-  return true;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once("error", () => resolve(false));
-    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
-  });
-}
-
 function startServer(port: number) {
-  server = spawn(WORKERD, ["serve", CONFIG, "--socket-addr", `http=127.0.0.1:${port}`], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const collect = (data: Buffer) => {
-    for (const line of data.toString().split("\n")) if (line.trim()) serverLog.push(line);
-  };
-  server.stdout?.on("data", collect);
-  server.stderr?.on("data", collect);
-  server.on("error", (error) => fail(`could not start ${WORKERD}: ${error.message}`));
+  server = new WorkerdServer(CONFIG, port, serverLog);
+  server.start((error) => fail(`could not start ${WORKERD}: ${error.message}`));
 }
 
 /** CPU seconds (user + system) workerd has used so far; NaN without Linux /proc. */
-const serverCpuSeconds = () => processCpuSeconds(server?.pid);
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const serverCpuSeconds = () => server?.cpuSeconds() ?? Number.NaN;
 
 async function get(url: string): Promise<{ status: number; body: string }> {
   const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
   return { status: response.status, body: await response.text() };
 }
 
-async function waitForHealthz(base: string, timeoutMs: number): Promise<number> {
-  const started = performance.now();
-  while (performance.now() - started < timeoutMs) {
-    if (server && server.exitCode !== null) fail(`workerd exited with code ${server.exitCode}`);
-    try {
-      if ((await get(`${base}/healthz`)).status === 200) return performance.now() - started;
-    } catch {
-      // not listening yet
-    }
-    await sleep(50);
+async function waitForHealthz(timeoutMs: number): Promise<number> {
+  try {
+    return (await server?.waitUp(timeoutMs)) ?? Number.NaN;
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
   }
-  fail(`GET /healthz did not answer 200 within ${timeoutMs / 1000} s`);
 }
 
 /** GETs an allocate URL and fails unless it answers 200 with a non-empty allocations list. */
@@ -304,7 +260,12 @@ function summarise(segments: readonly Segment[]): RouteSummary {
 }
 
 async function main() {
-  const built = await ensureBuild();
+  let built = false;
+  try {
+    built = await ensureDistBuild();
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
+  }
   const size = bundleSize();
   const workerdVersion = spawnSync(WORKERD, ["--version"], { encoding: "utf8" }).stdout.trim();
   const loadAvgAtStart = os.loadavg()[0] ?? 0;
@@ -334,7 +295,7 @@ async function main() {
   if (!(await portIsFree(port))) fail(`port ${port} is already in use (BENCH_PORT)`);
   const base = `http://127.0.0.1:${port}`;
   startServer(port);
-  const startupMs = await waitForHealthz(base, 10_000);
+  const startupMs = await waitForHealthz(10_000);
 
   let requestFit: RequestFitTimings | undefined;
   if (chinchilla.ok) {
@@ -396,7 +357,19 @@ async function main() {
   }
   const loadAvgAtEnd = os.loadavg()[0] ?? 0;
   const cpuAtEnd = cpuSnapshot(server?.pid);
+  await server?.stop();
   stopServer();
+
+  let worst: WorstReport | undefined;
+  if (settings.worst) {
+    try {
+      worst = await worstCases(BUNDLE_PATH, worstOptionsFromEnv());
+    } catch (error) {
+      fail(
+        `worst cases: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
+    }
+  }
 
   const summary = Object.fromEntries(
     routes.map((route) => [route, summarise(results[route])]),
@@ -497,6 +470,16 @@ async function main() {
     `bundle dist/index.js: ${size.bundleKB} KB raw, ${size.bundleGzipKB} KB gzip -9 ` +
       `(budget ${BUNDLE_BUDGET_KB} KB: ${withinBudget ? "within" : "OVER"})`,
   );
+  if (worst) {
+    console.log("");
+    console.log(
+      "Worst cases: CPU per request against budget (workerd with a local KV store, " +
+        "one request at a time)",
+    );
+    console.log(worstTableMarkdown(worst));
+    for (const line of worstSummary(worst)) console.log(line);
+    console.log("");
+  }
   const uniqueLog = [...new Set(serverLog)];
   if (uniqueLog.length > 0) {
     console.log(`workerd log (${serverLog.length} lines, ${uniqueLog.length} distinct; first 10):`);
@@ -549,6 +532,7 @@ async function main() {
       fitUnder100Ms: nodeFit ? nodeFit.fitMs < FIT_GOAL_MS : null,
       bundleWithinBudget: withinBudget,
       loadClean: loadRun ? loadRun.socketErrors === 0 && loadRun.non2xx === 0 : null,
+      worstCasesWithinBudget: worst ? worst.overBudget.length === 0 : null,
     },
     rounds: results.healthz.map((healthz, i) => ({
       healthzRps: Math.round(healthz.rps),
@@ -560,6 +544,7 @@ async function main() {
       allocateCpuUs: Math.round(results.allocate[i]?.cpuUs ?? Number.NaN),
       allocateUncachedCpuUs: Math.round(results.allocateUncached[i]?.cpuUs ?? Number.NaN),
     })),
+    worstCases: worst ?? null,
     machine,
     settings: { ...settings, rebuilt: built, workerLogLines: serverLog.length },
     date: new Date().toISOString(),

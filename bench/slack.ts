@@ -1,7 +1,8 @@
 /**
  * Slack slash-command latency: really signed requests (HMAC-SHA256 with the bench secret that
  * bench/workerd.capnp binds as SLACK_SIGNING_SECRET), sent one after another on one keep-alive
- * connection, as Slack sends them.
+ * connection, as Slack sends them. The Worker refuses a signed request it has already answered
+ * (a replay), so each command is a new one: its own trigger_id, as Slack gives every command.
  */
 import http from "node:http";
 import { signSlackRequest, slashCommandBody } from "../src/cli/slack-request.ts";
@@ -19,9 +20,16 @@ export interface SignedCommand {
   signature: string;
 }
 
-/** A `/chinchilla <text>` command signed now, as Slack would sign it. */
+let commands = 0;
+
+/**
+ * A `/chinchilla <text>` command signed now, as Slack would sign it, with a trigger_id of its
+ * own: no two calls give the same signed request.
+ */
 export function signedCommand(text: string, nowMs = Date.now()): SignedCommand {
-  const body = slashCommandBody("/chinchilla", text);
+  const form = new URLSearchParams(slashCommandBody("/chinchilla", text));
+  form.set("trigger_id", `${process.pid}.${commands++}.bench`);
+  const body = form.toString();
   const timestamp = String(Math.floor(nowMs / 1000));
   return {
     path: SLACK_PATH,
@@ -89,14 +97,17 @@ export interface SlackTimings {
   slackRequests: number;
 }
 
-/** Sends `count` signed `/chinchilla 1e24` commands one at a time; latencies are client-side. */
+/**
+ * Sends `count` signed `/chinchilla 1e24` commands one at a time (each a new command); latencies
+ * are client-side.
+ */
 export async function slackLatency(base: string, count: number): Promise<SlackTimings> {
-  const command = signedCommand("1e24");
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const latencies: number[] = [];
   try {
-    checkSlackAnswer(await send(agent, base, command));
+    checkSlackAnswer(await send(agent, base, signedCommand("1e24")));
     for (let i = 0; i < count; i++) {
+      const command = signedCommand("1e24");
       const started = performance.now();
       const answer = await send(agent, base, command);
       latencies.push(performance.now() - started);
