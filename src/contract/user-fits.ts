@@ -147,11 +147,23 @@ export const UserFitAnswerSchema = z
   })
   .openapi("UserFit");
 
-/** One stored run: N, D and loss, or C and loss. */
+/** One run as answers show it: N, D and loss, or C and loss. */
 export const StoredRunSchema = z.union([
   z.strictObject({ params: finite.positive(), tokens: finite.positive(), loss: finite.positive() }),
   z.strictObject({ flops: finite.positive(), loss: finite.positive() }),
 ]);
+
+const column = z.array(finite.positive()).max(MAX_RUNS);
+const sameLength = (columns: Record<string, readonly number[]>) =>
+  new Set(Object.values(columns).map((values) => values.length)).size === 1;
+
+/** The runs as KV keeps them: one column per field, cheap to parse and to check. */
+export const StoredRunColumnsSchema = z
+  .union([
+    z.strictObject({ params: column, tokens: column, loss: column }),
+    z.strictObject({ flops: column, loss: column }),
+  ])
+  .refine(sameLength, { message: "every column must have one value per run" });
 
 /**
  * A user fit's report and runs as stored apart from its coefficients (KV `userfit:v2:<id>:report`):
@@ -159,11 +171,16 @@ export const StoredRunSchema = z.union([
  */
 export const StoredUserFitReportSchema = z.strictObject({
   report: UserFitAnswerSchema.omit({ fit: true, links: true }),
-  runs: z.array(StoredRunSchema).max(MAX_RUNS),
+  runs: StoredRunColumnsSchema,
 });
 
 export type FitRequest = z.infer<typeof FitRequestSchema>;
 export type FitQuery = z.infer<typeof FitQuerySchema>;
 export type UserFitAnswer = z.output<typeof UserFitAnswerSchema>;
-export type StoredUserFitReport = z.output<typeof StoredUserFitReportSchema>;
+export type StoredRunColumns = z.output<typeof StoredRunColumnsSchema>;
+/** A stored report with its runs decoded from columns. */
+export type StoredUserFitReport = {
+  report: z.output<typeof StoredUserFitReportSchema>["report"];
+  runs: StoredRun[];
+};
 export type StoredRun = z.output<typeof StoredRunSchema>;

@@ -2,7 +2,7 @@ import type { FitDefinition } from "../core/fits/schema.ts";
 import { rangeOf } from "../core/fitting/runs.ts";
 import { evaluate, type FrontierOptions, frontierOf } from "../core/frontier.ts";
 import { hasLossLaw, kaplanLoss, type LossFit, parametricLoss, predictLoss } from "../core/loss.ts";
-import { allocationIntervals } from "../core/planning/intervals.ts";
+import { paramsIntervalAt } from "../core/planning/intervals.ts";
 import { TRAINING_FLOPS_PER_PARAM_TOKEN as SIX } from "../core/units.ts";
 
 /** Okabe & Ito (2008) colour-blind-safe palette, without yellow (too pale on white). */
@@ -104,7 +104,7 @@ export function extent(values: readonly number[], fallback: [number, number]): [
 }
 
 /** Budgets sampled along a frontier's interval band (bounded; the band edges are smooth). */
-export const BAND_SAMPLES = 21;
+export const BAND_SAMPLES = 11;
 
 /** An interval band along a frontier: the low and high edges at the same budgets. */
 export interface Band {
@@ -127,15 +127,14 @@ export function frontierBand(
   const [from, to] = [Math.log10(flopsRange[0]), Math.log10(flopsRange[1])];
   const low: Point[] = [];
   const high: Point[] = [];
-  let level = 0.8;
+  const level = 0.8;
   for (let i = 0; i < BAND_SAMPLES; i++) {
     const flops = 10 ** (from + ((to - from) * i) / (BAND_SAMPLES - 1));
     const params = evaluate(frontier.params, flops);
     const tokens = evaluate(frontier.tokens, flops);
-    const intervals = allocationIntervals(fit, flops, params, tokens, null, options);
-    if (!intervals) return null;
-    level = intervals.level;
-    const [lo, hi] = intervals.params;
+    const range = paramsIntervalAt(fit, flops, params, tokens, options);
+    if (!range) return null;
+    const [lo, hi] = range;
     if (!(lo > 0 && Number.isFinite(hi))) return null;
     low.push({ x: flops, y: lo });
     high.push({ x: flops, y: hi });

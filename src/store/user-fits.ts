@@ -1,5 +1,10 @@
 import { ApiError } from "../contract/errors.ts";
-import { type StoredUserFitReport, StoredUserFitReportSchema } from "../contract/user-fits.ts";
+import {
+  type StoredRun,
+  type StoredRunColumns,
+  type StoredUserFitReport,
+  StoredUserFitReportSchema,
+} from "../contract/user-fits.ts";
 import { type FitDefinition, FitDefinitionSchema } from "../core/fits/schema.ts";
 import { KvTimeout, withTimeout } from "./kv.ts";
 
@@ -159,10 +164,36 @@ export async function readUserFitReport(
   if (raw.length > MAX_USER_FIT_REPORT_BYTES) return "invalid";
   try {
     const parsed = StoredUserFitReportSchema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : "invalid";
+    return parsed.success
+      ? { report: parsed.data.report, runs: rowsOf(parsed.data.runs) }
+      : "invalid";
   } catch {
     return "invalid";
   }
+}
+
+/** Runs as columns, as KV keeps them (about half the bytes of one object per run). */
+function columnsOf(runs: readonly StoredRun[]): StoredRunColumns {
+  if (runs.every((run) => "flops" in run)) {
+    return { flops: runs.map((r) => ("flops" in r ? r.flops : 0)), loss: runs.map((r) => r.loss) };
+  }
+  return {
+    params: runs.map((r) => ("params" in r ? r.params : 0)),
+    tokens: runs.map((r) => ("tokens" in r ? r.tokens : 0)),
+    loss: runs.map((r) => r.loss),
+  };
+}
+
+/** Columns back to one object per run. */
+function rowsOf(columns: StoredRunColumns): StoredRun[] {
+  if ("flops" in columns) {
+    return columns.flops.map((flops, i) => ({ flops, loss: columns.loss[i] ?? 0 }));
+  }
+  return columns.params.map((params, i) => ({
+    params,
+    tokens: columns.tokens[i] ?? 0,
+    loss: columns.loss[i] ?? 0,
+  }));
 }
 
 /**
@@ -175,7 +206,7 @@ export async function saveUserFit(store: UserFitStore, record: UserFitRecord): P
   const kv = store.kv;
   if (!kv) throw storageUnavailable("storing the fit (no FITS KV binding is configured)");
   const options = { expirationTtl: USER_FIT_MAX_AGE_SECONDS };
-  const report = JSON.stringify({ report: record.report, runs: record.runs });
+  const report = JSON.stringify({ report: record.report, runs: columnsOf(record.runs) });
   await guarded(store, "storing the fit", () =>
     kv.put(userFitReportKey(record.fit.id), report, options),
   );

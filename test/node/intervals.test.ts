@@ -25,6 +25,7 @@ import { frontierLoss } from "../../src/core/loss.ts";
 import {
   type AllocationIntervals,
   allocationIntervals,
+  paramsIntervalAt,
 } from "../../src/core/planning/intervals.ts";
 
 const OPTIONS = { kaplanBudget: "critical" } as const;
@@ -361,6 +362,24 @@ describe.skipIf(!existsSync(CHINCHILLA_CSV))("the bundled refits and the digitiz
       for (const end of [0, 1] as const) {
         const expected = (direct.intervals80[key][end] as number) * toPublished;
         expect(Math.abs(intervals.params[end] / expected - 1), `${key}[${end}]`).toBeLessThan(0.1);
+      }
+    }
+  });
+});
+
+describe("the band's interval of N_opt alone", () => {
+  it("equals the allocation's params interval for a budget question, for every fit with uncertainty", () => {
+    for (const fit of DEFAULT_FITS.filter((f) => f.uncertainty)) {
+      for (const flops of [1e19, 1.35e20, 1e22, 5.76e23, 1e26]) {
+        const answer = allocate(fit, { kind: "flops", value: flops }, { kaplanBudget: "critical" });
+        if (!answer.ok) throw new Error(answer.message);
+        const { params, tokens, loss } = answer.allocation;
+        const full = allocationIntervals(fit, flops, params, tokens, loss, {
+          kaplanBudget: "critical",
+        });
+        const band = paramsIntervalAt(fit, flops, params, tokens, { kaplanBudget: "critical" });
+        expect((band?.[0] ?? 0) / (full?.params[0] ?? 1)).toBeCloseTo(1, 12);
+        expect((band?.[1] ?? 0) / (full?.params[1] ?? 1)).toBeCloseTo(1, 12);
       }
     }
   });

@@ -287,6 +287,32 @@ export function allocationIntervals(
   return exponentIntervals(fit, uncertainty, fit.measuredRange.flops, question, point, options);
 }
 
+/**
+ * The 80% interval of N_opt at a budget alone, for drawing bands: the same numbers as
+ * {@link allocationIntervals}' `params` for a budget question, computing only N per refit.
+ * @param flops training compute C, FLOPs
+ */
+export function paramsIntervalAt(
+  fit: FitDefinition,
+  flops: number,
+  params: number,
+  tokens: number,
+  options: FrontierOptions,
+): Range | null {
+  const bootstrap = fit.uncertainty?.bootstrap;
+  if (!bootstrap || fit.kind !== "parametric" || !fit.measuredRange) {
+    return allocationIntervals(fit, flops, params, tokens, null, options)?.params ?? null;
+  }
+  const { centre, samples } = lawsOf(fit, bootstrap);
+  const values = new Float64Array(samples.length);
+  for (let i = 0; i < samples.length; i++) {
+    values[i] = evaluate((samples[i] as Law).frontier.params, flops);
+  }
+  const ratio = params / evaluate(centre.frontier.params, flops);
+  const range = percentiles(values);
+  return range && [range[0] * ratio, range[1] * ratio];
+}
+
 function round(x: number): number {
   return Number(x.toPrecision(4));
 }
