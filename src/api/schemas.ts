@@ -34,6 +34,20 @@ const KAPLAN_DESCRIPTION =
 
 export const KaplanBudgetSchema = z.enum(["critical", "all"]);
 
+/** What `include=` may add back to an answer. */
+export const INCLUDE_OPTIONS = ["notes", "sources", "exact"] as const;
+
+export const IncludeQuerySchema = z
+  .string()
+  .max(40)
+  .optional()
+  .openapi({
+    param: { name: "include", in: "query" },
+    description:
+      "Comma-separated: notes (each fit's notes, conventions, dataset, exponents, PF-days), sources (labels, long sources and URLs, interval methods) and exact (every number at full double precision; by default numbers carry 6 significant digits). Default: lean answers; every fit's metadata is at GET /api/v1/fits.",
+    example: "notes,sources",
+  });
+
 /** Longest text read for each allocate field that is not a quantity, in characters. */
 export const TEXT_LIMITS = {
   fit: 1000,
@@ -62,6 +76,7 @@ export const AllocateQuerySchema = z.object({
     description: KAPLAN_DESCRIPTION,
     example: "critical",
   }),
+  include: IncludeQuerySchema,
   gpu: z
     .string(once)
     .max(TEXT_LIMITS.gpu)
@@ -127,6 +142,11 @@ export const AllocateBodySchema = z
       .optional()
       .openapi({ description: FIT_DESCRIPTION }),
     kaplanBudget: KaplanBudgetSchema.optional().openapi({ description: KAPLAN_DESCRIPTION }),
+    include: z
+      .array(z.enum(INCLUDE_OPTIONS))
+      .max(3)
+      .optional()
+      .openapi({ description: "notes and/or sources: the long form (see the GET's include)." }),
     gpu: z
       .string()
       .max(TEXT_LIMITS.gpu)
@@ -228,29 +248,40 @@ const ConventionsSchema = z.object({
 
 const ParameterConventionSchema = z.enum(["total", "non-embedding"]);
 
+/** A warning once, with the fits it applies to. */
+const GroupedNoticeSchema = NoticeSchema.omit({ summary: true })
+  .extend({ fits: z.array(z.string()) })
+  .openapi("Warning");
+
 export const AllocationSchema = z
   .object({
     fit: z.string(),
-    label: z.string(),
+    citation: z.string().openapi({
+      description: "Short citation; the fit's long source and notes: GET /api/v1/fits/{id}.",
+      example: "Hoffmann et al. 2022, eq. 4 and 10",
+    }),
+    label: z.string().optional().openapi({ description: "With include=sources." }),
     params: z.number().openapi({ description: "Parameters N in the fit's parameter convention." }),
     tokens: z.number().openapi({ description: "Training tokens D." }),
     flops: z.number().openapi({ description: "Training compute C, FLOPs." }),
-    flopsPFDays: z.number(),
+    flopsPFDays: z.number().optional().openapi({ description: "With include=notes." }),
     tokensPerParam: z.number(),
     loss: z.number().nullable().openapi({
       description:
         "Predicted loss, nats/token; null without a loss law or far outside the fit's data (see nullReasons.loss).",
     }),
     scaleUp10x: z.object({ params: z.number(), tokens: z.number() }),
-    exponents: z.object({ params: z.number(), tokens: z.number() }),
+    exponents: z
+      .object({ params: z.number(), tokens: z.number() })
+      .optional()
+      .openapi({ description: "With include=notes: a, b of N_opt ∝ C^a, D_opt ∝ C^b." }),
     parameterConvention: ParameterConventionSchema,
-    flopsConvention: z.string(),
-    dataset: z.string(),
-    source: z.string(),
-    sourceUrl: z.string(),
-    warnings: z.array(NoticeSchema),
-    notes: z.array(z.string()),
-    nullReasons: z.object({ loss: z.string().optional() }).openapi({
+    flopsConvention: z.string().optional().openapi({ description: "With include=notes." }),
+    dataset: z.string().optional().openapi({ description: "With include=notes." }),
+    source: z.string().optional().openapi({ description: "With include=sources." }),
+    sourceUrl: z.string().optional().openapi({ description: "With include=sources." }),
+    notes: z.array(z.string()).optional().openapi({ description: "With include=notes." }),
+    nullReasons: z.object({ loss: z.string().optional() }).optional().openapi({
       description:
         "Why a null field is null (no loss law, or withheld far outside the fit's data).",
     }),
@@ -263,7 +294,9 @@ export const AllocationSchema = z
         sixNDOverBudget: z.number(),
       })
       .optional(),
-    origin: OriginSchema,
+    origin: OriginSchema.optional().openapi({
+      description: "Where this fit came from, when the fits differ; else the answer's origin.",
+    }),
     intervals: z
       .object({
         params: z.tuple([z.number(), z.number()]).openapi({
@@ -277,12 +310,12 @@ export const AllocationSchema = z
           description: "The budget C in FLOPs, for params, tokens and loss questions.",
         }),
         loss: z.tuple([z.number(), z.number()]).optional(),
-        level: z.literal(0.8),
+        level: z.literal(0.8).optional().openapi({ description: "In the answer's intervalLevel." }),
         covers: z.enum(["bootstrap", "exponent-only"]).openapi({
           description:
             "bootstrap: every constant varies (refits of the fit's runs); exponent-only: only the published exponent interval, so the interval vanishes at the pivot budget named in method.",
         }),
-        method: z.string(),
+        method: z.string().optional().openapi({ description: "With include=sources." }),
       })
       .optional()
       .openapi({
@@ -304,7 +337,10 @@ export const AllocateAnswerSchema = z
       tokens: z.number().optional(),
       loss: z.number().optional(),
       kaplanBudget: KaplanBudgetSchema,
-      fits: z.array(z.string()),
+      fits: z
+        .array(z.string())
+        .optional()
+        .openapi({ description: "The fits asked for; absent when every published fit answers." }),
       hardware: HardwareSchema.optional(),
       training: TrainingPlanSchema.optional(),
     }),
@@ -312,10 +348,22 @@ export const AllocateAnswerSchema = z
       .object({
         fit: z.string(),
         text: z.string(),
-        fitChoice: z.object({ by: z.enum(["request", "default"]), message: z.string() }),
+        fitChoice: z.object({
+          by: z.enum(["request", "default"]),
+          message: z.string().optional().openapi({ description: "With include=notes." }),
+        }),
       })
       .nullable(),
+    origin: OriginSchema.optional().openapi({
+      description: "Where every fit came from, when they all came from one place.",
+    }),
+    intervalLevel: z.literal(0.8).openapi({
+      description: "Every interval is 80% (10th-90th percentiles).",
+    }),
     allocations: z.array(AllocationSchema),
+    warnings: z.array(GroupedNoticeSchema).openapi({
+      description: "Every warning once, with the fits it applies to.",
+    }),
     skipped: z.array(
       z.object({
         fit: z.string(),
@@ -323,7 +371,7 @@ export const AllocateAnswerSchema = z
         message: z.string(),
       }),
     ),
-    conventions: ConventionsSchema,
+    conventions: ConventionsSchema.optional().openapi({ description: "With include=notes." }),
   })
   .openapi("AllocateAnswer");
 

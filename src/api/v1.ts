@@ -6,6 +6,7 @@ import { cachedAnswer } from "../service/answer-cache.ts";
 import { answerPredict } from "../service/predict.ts";
 import { isUserFitId, readUserFitReport } from "../store/user-fits.ts";
 import type { Register } from "../types.ts";
+import { leanAllocateAnswer, readInclude } from "./lean.ts";
 import { allocateGet, allocatePost, fitsGet, fitsList, gpusList, predictGet } from "./routes.ts";
 
 /** Largest JSON body accepted by the allocate API, bytes. */
@@ -39,7 +40,7 @@ export const registerApiV1: Register = (app) => {
     const query = c.req.valid("query");
     const registry = await c.var.fits(query.fit);
     const body = cachedAnswer(registry, `allocate:${JSON.stringify(query)}`, () =>
-      answerAllocate(registry, query),
+      leanAllocateAnswer(answerAllocate(registry, query), readInclude(query.include)),
     );
     return jsonText(body);
   });
@@ -65,7 +66,8 @@ export const registerApiV1: Register = (app) => {
   );
   app.openapi(allocatePost, async (c) => {
     const body = c.req.valid("json");
-    return c.json(answerAllocate(await c.var.fits(body.fit), body), 200);
+    const answer = answerAllocate(await c.var.fits(body.fit), body);
+    return c.json(leanAllocateAnswer(answer, readInclude(body.include)), 200);
   });
 
   app.openapi(predictGet, async (c) => {

@@ -133,10 +133,16 @@ export const UserFitAnswerSchema = z
       .nullable()
       .openapi({ description: "N_opt ∝ C^a, D_opt ∝ C^b: a = β/(α+β), b = α/(α+β)." }),
     warnings: z.array(z.string()),
+    work: z.object({ budget: finite, fit: finite, bootstrap: finite }).openapi({
+      description:
+        "Work spent, in run-evaluations, against the request's fixed budget: the fit gets at most half, the bootstrap the rest.",
+    }),
     uncertainty: z
       .object({
-        resamples: z.number().int(),
+        requested: z.number().int(),
+        resamples: z.number().int().openapi({ description: "Refits the statistics come from." }),
         converged: z.number().int(),
+        dropped: z.number().int(),
         standardErrors: statistics,
         intervals95: intervals,
         intervals80: intervals,

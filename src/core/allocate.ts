@@ -1,4 +1,4 @@
-import type { FitDefinition } from "./fits/schema.ts";
+import { type FitDefinition, shortCitation } from "./fits/schema.ts";
 import { formatFlops, formatScientific, significant } from "./format.ts";
 import {
   evaluate,
@@ -39,6 +39,8 @@ export interface KaplanDetails {
 export interface Allocation {
   fit: string;
   label: string;
+  /** A short citation, e.g. "Hoffmann et al. 2022, eq. 4 and 10". */
+  citation: string;
   /** Parameters N, in the fit's parameter convention. */
   params: number;
   /** Training tokens D. */
@@ -176,6 +178,7 @@ export function allocate(
   const allocation: Allocation = {
     fit: fit.id,
     label: fit.label,
+    citation: shortCitation(fit.source),
     params,
     tokens,
     flops,
@@ -195,9 +198,9 @@ export function allocate(
   };
   if (withheld) {
     allocation.nullReasons.loss = withheld;
-    allocation.warnings.push(lossWithheldNotice(withheld));
+    allocation.warnings.push(lossWithheldNotice());
   } else if (loss === null) {
-    allocation.nullReasons.loss = "this fit publishes an allocation rule but no loss law";
+    allocation.nullReasons.loss = "no loss law";
   }
   if (fit.kind === "kaplan") {
     const schedule = kaplanSchedule(fit, flops, options.kaplanBudget);

@@ -23,7 +23,7 @@ export const NoticeSchema = z
     message: z.string(),
     summary: z.string(),
   })
-  .catchall(z.union([z.number(), z.string(), z.array(z.number())]));
+  .catchall(z.union([z.number(), z.string(), z.array(z.number()), z.array(z.string())]));
 
 export type Notice = z.infer<typeof NoticeSchema>;
 

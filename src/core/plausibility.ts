@@ -38,7 +38,7 @@ export function implausibleLoss(
   const [low, high] = range.flops;
   if (flops < low / LOSS_EXTRAPOLATION_LIMIT || flops > high * LOSS_EXTRAPOLATION_LIMIT) {
     const factor = flops < low ? low / flops : flops / high;
-    return `the loss is withheld: ${formatFlops(flops)} is ${formatScientific(factor, 2)}x ${flops < low ? "below" : "above"} the compute this fit was measured on (${formatScientific(low)} to ${formatFlops(high)}), more than the ${LOSS_EXTRAPOLATION_LIMIT}x this calculator extrapolates a loss law`;
+    return `${formatScientific(factor, 2)}x ${flops < low ? "below" : "above"} this fit's data, past the ${LOSS_EXTRAPOLATION_LIMIT}x a loss law is extrapolated`;
   }
   const smallest = frontierLoss(fit, low, options);
   if (
@@ -46,7 +46,7 @@ export function implausibleLoss(
     Number.isFinite(smallest) &&
     loss > LOSS_ABOVE_SMALLEST_FACTOR * smallest
   ) {
-    return `the loss is withheld: the law gives ${significant(loss, 4)} nats/token, more than ${LOSS_ABOVE_SMALLEST_FACTOR} times the ${significant(smallest, 4)} of a compute-optimal run at the fit's smallest measured budget (${formatFlops(low)}); no run the fit was made from came near it`;
+    return `the law gives ${significant(loss, 4)} nats/token, over ${LOSS_ABOVE_SMALLEST_FACTOR}x the ${significant(smallest, 4)} at the fit's smallest measured budget (${formatFlops(low)}): no run it was made from came near`;
   }
   return null;
 }
@@ -67,13 +67,17 @@ export function extrapolationNotice(fit: FitDefinition, flops: number): Notice |
   const direction = above ? "above" : "below";
   return notice(
     "extrapolation",
-    `${formatFlops(flops)} is ${times}x ${direction} the range this fit was measured on (${formatScientific(low)} to ${formatFlops(high)}: ${range.note}); this is an extrapolation.`,
+    `${times}x ${direction} the ${formatScientific(low)} to ${formatFlops(high)} of its data: an extrapolation.`,
     `${times}x ${direction} its data`,
-    { flops, factor, direction, range: [low, high] },
+    { factor, range: [low, high] },
   );
 }
 
 /** The warning that goes with a withheld loss. */
-export function lossWithheldNotice(reason: string): Notice {
-  return notice("loss-withheld", `Loss: ${reason}.`, "loss withheld: far outside its data");
+export function lossWithheldNotice(): Notice {
+  return notice(
+    "loss-withheld",
+    "The loss is withheld: the law is evaluated too far outside its data (nullReasons.loss says how far).",
+    "loss withheld: far outside its data",
+  );
 }

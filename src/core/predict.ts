@@ -1,5 +1,5 @@
 import type { FitDefinition, KaplanFit, ParametricFit } from "./fits/schema.ts";
-import { formatCount, formatFlops, formatScientific } from "./format.ts";
+import { formatCount } from "./format.ts";
 import { evaluate, type FrontierOptions, frontierOf } from "./frontier.ts";
 import { computeLoss, frontierLoss, kaplanLoss, parametricLoss } from "./loss.ts";
 import { type Notice, notice } from "./notice.ts";
@@ -215,7 +215,7 @@ export function predict(
   const optimalProblem = implausibleLoss(fit, flops, reading.optimalLoss, options);
   if (lossProblem) {
     nullReasons.loss = lossProblem;
-    warnings.push(lossWithheldNotice(lossProblem));
+    warnings.push(lossWithheldNotice());
   }
   if (optimalProblem) nullReasons.optimalLoss = optimalProblem;
   const loss = lossProblem ? null : reading.loss;

@@ -172,7 +172,7 @@ function AdvancedSection({ query, error }: { query: PageQuery; error: ApiError |
         />
         <p class="help">
           A plan uses one fit: tick one under "Fits and conventions", or leave all ticked for the
-          default (Chinchilla approach 3 for inference, Muennighoff et al. for scarce data).
+          default (the Besiroglu et al. re-fit for inference, Muennighoff et al. for scarce data).
         </p>
       </fieldset>
       <p class="help">

@@ -7,8 +7,9 @@ import type { HardwareBudget, ParsedQuantity, QuantityKind } from "../core/parse
 import { type AllocationIntervals, allocationIntervals } from "../core/planning/intervals.ts";
 import type { TrainingTime } from "../core/planning/training.ts";
 import { CONVENTIONS, type Conventions } from "./conventions.ts";
-import { DEFAULT_FIT, DEFAULT_FIT_REASON, type FitChoice } from "./default-fit.ts";
+import { DEFAULT_FIT, DEFAULT_FIT_SHORT_REASON, type FitChoice } from "./default-fit.ts";
 import { firstNonFinite } from "./finite.ts";
+import { fitIdsOf } from "./fit-ids.ts";
 import { type HardwarePlan, type HardwareRequest, readHardware, trainingOn } from "./hardware.ts";
 import { type RawQuantity, readQuestion, selectFits } from "./question.ts";
 
@@ -32,6 +33,8 @@ export interface AllocateQuery {
   loss?: number;
   kaplanBudget: KaplanBudget;
   fits: string[];
+  /** Whether the request named its fits (else every published fit answers). */
+  fitsAsked: boolean;
   hardware?: HardwareBudget;
   /** The hardware training time is computed for (gpu, gpus, mfu, price). */
   training?: HardwarePlan;
@@ -66,9 +69,9 @@ function headlineOf(allocations: readonly AllocationAnswer[]): AllocateAnswer["h
   if (!chosen) return null;
   return {
     fit: chosen.fit,
-    text: `${formatCount(chosen.params)} parameters on ${formatCount(chosen.tokens)} tokens (${formatFlops(chosen.flops)}, ${chosen.label})`,
+    text: `${formatCount(chosen.params)} parameters on ${formatCount(chosen.tokens)} tokens (${formatFlops(chosen.flops)}, ${chosen.citation})`,
     fitChoice: preferred
-      ? { by: "default", message: `${chosen.fit}: ${DEFAULT_FIT_REASON}` }
+      ? { by: "default", message: DEFAULT_FIT_SHORT_REASON }
       : {
           by: "request",
           message: `${chosen.fit}, the first fit asked for (the default ${DEFAULT_FIT} was not among them)`,
@@ -141,6 +144,7 @@ export function answerAllocate(
       [question.kind]: question.value,
       kaplanBudget,
       fits: entries.map((e) => e.fit.id),
+      fitsAsked: fitIdsOf(request.fit).length > 0,
       ...(question.hardware ? { hardware: question.hardware } : {}),
       ...(hardware ? { training: hardware } : {}),
     },

@@ -9,6 +9,9 @@ export const DEFAULT_FIT = "epoch-2024";
 export const DEFAULT_FIT_REASON =
   "the default fit for single-fit answers (Besiroglu et al. 2024's re-fit of Chinchilla approach 3: it agrees with approaches 1 and 2, and its uncertainty is known); name another with fit=";
 
+/** The same, short, for one-line answers. */
+export const DEFAULT_FIT_SHORT_REASON = "the default fit for one-line answers; fit= names another";
+
 /**
  * The default for the repeated-data plan, which needs a repeated-data law: Muennighoff et al.
  * 2023 is the only published fit with one.

@@ -1,10 +1,10 @@
 import { ApiError } from "../contract/errors.ts";
 import type { StoredUserFitReport, UserFitAnswer } from "../contract/user-fits.ts";
-import type { FitDefinition } from "../core/fits/schema.ts";
+import { type FitDefinition, FitDefinitionSchema } from "../core/fits/schema.ts";
 import { MAX_BOOTSTRAP, MAX_BOOTSTRAP_WORK } from "../core/fitting/bootstrap.ts";
 import { parseRunsCsv } from "../core/fitting/csv.ts";
 import { userFitDefinition } from "../core/fitting/document.ts";
-import { type FitReport, fitRuns } from "../core/fitting/fit.ts";
+import { type FitReport, fitRuns, unusableCoefficients } from "../core/fitting/fit.ts";
 import { seededRandom, seedFromBytes } from "../core/fitting/random.ts";
 import {
   type ComputeRun,
@@ -141,7 +141,7 @@ async function digestOf({ input, bootstrap }: FitInput): Promise<Uint8Array> {
 
 function linksOf(fit: FitDefinition, report: StoredUserFitReport["report"]) {
   const { id } = fit;
-  const flops = 10 * report.range.flops[1];
+  const flops = Math.min(10 * report.range.flops[1], 1e36);
   const params = Math.sqrt(flops / 120);
   return {
     self: `/api/v1/fits/${id}`,
@@ -207,7 +207,7 @@ export async function createUserFit(deps: UserFitDeps, fitInput: FitInput): Prom
   }
   const { input, name, bootstrap } = fitInput;
   const report = fitRuns(input, { bootstrap, random: seededRandom(seedFromBytes(digest)) });
-  if (!allFinite(report)) throw unfittable(report);
+  if (!allFinite(report) || unusableCoefficients(report).length > 0) throw unfittable(report);
   const now = deps.now();
   const createdAt = new Date(now).toISOString();
   if (!(await takeDailyQuota(deps.store, deps.client, createdAt.slice(0, 10)))) {
@@ -230,6 +230,8 @@ export async function createUserFit(deps: UserFitDeps, fitInput: FitInput): Prom
     date: createdAt.slice(0, 10),
     url: `${deps.origin}/api/v1/fits/${id}`,
   });
+  // A definition the registry could not read back (A = 0, say) is refused, not stored.
+  if (!FitDefinitionSchema.safeParse(fit).success) throw unfittable(report);
   const record: UserFitRecord = {
     fit,
     report: { id, label, createdAt, ...report },

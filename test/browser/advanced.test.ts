@@ -71,7 +71,7 @@ describe.skipIf(!hasChromium)("advanced questions in Chromium", () => {
       () => location.search === "?flops=1e24&gpu=H100&gpus=1024&pricePerGpuHour=2.5",
     );
     const answer = await api<{ allocations: Allocation[] }>(
-      "/api/v1/allocate?flops=1e24&gpu=H100&gpus=1024&pricePerGpuHour=2.5",
+      "/api/v1/allocate?flops=1e24&gpu=H100&gpus=1024&pricePerGpuHour=2.5&include=exact",
     );
     const time = answer.allocations[0]?.training;
     if (!time?.cost) throw new Error("no training time from the API");

@@ -107,7 +107,7 @@ describe.skipIf(!existsSync(CHINCHILLA_CSV))("the digitized Chinchilla runs", ()
     const fast = fitRuns({ kind: "parametric", runs }, NO_BOOTSTRAP);
     const prepared = parametricProblem(runs);
     const starts = hoffmannGridStarts(prepared.centre).filter((_, i) => i % 5 === 0);
-    const reference = refineStarts(prepared.problem, starts, 60);
+    const reference = refineStarts(prepared.problem, starts, { maxIterations: 60 });
     expect(fast.objective).toBeLessThanOrEqual(reference.objective * (1 + 1e-9));
   });
 });

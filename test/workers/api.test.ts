@@ -1,8 +1,8 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { AllocateAnswerJson as AllocateAnswer } from "../../src/api/lean.ts";
 import { DEFAULT_FIT_IDS, DEFAULT_FITS } from "../../src/core/fits/defaults.ts";
 import { hasLossLaw } from "../../src/core/loss.ts";
-import type { AllocateAnswer } from "../../src/service/allocate.ts";
 import type { PredictAnswer } from "../../src/service/predict.ts";
 import { type ErrorEnvelope, freshApp, hasNoNonFinite, seedAll } from "./helpers.ts";
 
@@ -38,7 +38,7 @@ beforeAll(async () => {
 
 describe("GET /api/v1/allocate", () => {
   it("answers a FLOP budget under every fit, served from the seeded KV registry", async () => {
-    const answer = await allocateAnswer("flops=5.76e23");
+    const answer = await allocateAnswer("flops=5.76e23&include=notes,sources");
     expect(answer.query).toMatchObject({
       question: "flops",
       input: "5.76e23",
@@ -46,9 +46,11 @@ describe("GET /api/v1/allocate", () => {
       kaplanBudget: "critical",
     });
     expect(answer.allocations.map((a) => a.fit)).toEqual(DEFAULT_FIT_IDS);
+    expect(answer.origin).toEqual({ store: "kv" });
     for (const a of answer.allocations) {
-      expect(a.origin).toEqual({ store: "kv" });
-      expect(a.source.length).toBeGreaterThan(10);
+      expect(a.origin).toBeUndefined();
+      expect(a.source?.length).toBeGreaterThan(10);
+      expect(a.citation.length).toBeGreaterThan(10);
       expect(["total", "non-embedding"]).toContain(a.parameterConvention);
     }
     const approach3 = answer.allocations.find((a) => a.fit === "chinchilla-approach3");
@@ -56,7 +58,12 @@ describe("GET /api/v1/allocate", () => {
     expect(approach3?.params).toBeGreaterThan(39.5e9);
     expect(approach3?.params).toBeLessThan(40.5e9);
     expect(answer.headline?.fit).toBe("epoch-2024");
-    expect(answer.conventions.pfDay).toMatch(/8\.64e19/);
+    expect(answer.conventions?.pfDay).toMatch(/8\.64e19/);
+    // The lean default leaves the static metadata to GET /api/v1/fits.
+    const lean = await allocateAnswer("flops=5.76e23");
+    expect(lean.conventions).toBeUndefined();
+    expect(lean.allocations[0]?.source).toBeUndefined();
+    expect(lean.allocations[0]?.notes).toBeUndefined();
   });
 
   it("reads PF-days and echoes how it read them", async () => {
@@ -79,13 +86,13 @@ describe("GET /api/v1/allocate", () => {
   });
 
   it("reproduces Kaplan's 4.68B at 1e21 FLOPs by default and 7.77B with kaplanBudget=all", async () => {
-    const critical = await allocateAnswer("flops=1e21&fit=kaplan-2020");
-    const all = await allocateAnswer("flops=1e21&fit=kaplan-2020&kaplanBudget=all");
+    const critical = await allocateAnswer("flops=1e21&fit=kaplan-2020&include=notes");
+    const all = await allocateAnswer("flops=1e21&fit=kaplan-2020&kaplanBudget=all&include=notes");
     expect((critical.allocations[0]?.params ?? 0) / 1e9).toBeCloseTo(4.68, 2);
     expect((all.allocations[0]?.params ?? 0) / 1e9).toBeCloseTo(7.77, 2);
     expect(critical.allocations[0]?.kaplan?.budgetConvention).toBe("critical");
-    expect(critical.allocations[0]?.notes[0]).toMatch(/C_min = C\/2/);
-    expect(all.allocations[0]?.notes[0]).toMatch(/kaplanBudget=all/);
+    expect(critical.allocations[0]?.notes?.[0]).toMatch(/C_min = C\/2/);
+    expect(all.allocations[0]?.notes?.[0]).toMatch(/kaplanBudget=all/);
   });
 
   it("keeps the requested fit order", async () => {
@@ -115,10 +122,13 @@ describe("GET /api/v1/allocate", () => {
 
   it("warns when the budget is outside a fit's measured range, without refusing", async () => {
     const answer = await allocateAnswer("flops=1e26&fit=chinchilla-approach2");
-    expect(answer.allocations[0]?.warnings.map((w) => w.code)).toEqual(["extrapolation"]);
-    expect(answer.allocations[0]?.warnings[0]?.message).toMatch(/extrapolation/);
+    expect(answer.warnings[0]).toMatchObject({
+      code: "extrapolation",
+      fits: ["chinchilla-approach2"],
+    });
+    expect(answer.warnings[0]?.message).toMatch(/extrapolation/);
     const inside = await allocateAnswer("flops=1e20&fit=chinchilla-approach2");
-    expect(inside.allocations[0]?.warnings).toEqual([]);
+    expect(inside.warnings).toEqual([]);
   });
 });
 

@@ -269,3 +269,26 @@ describe("ratios and counts have sane floors", () => {
     expect(((await res.json()) as ErrorEnvelope).error.field).toBe(field);
   });
 });
+
+describe("nothing non-finite is stored", () => {
+  // Runs whose fit overflows A to Infinity (params 1e200 to 1e202), and the same sizes at 1e-200
+  // to 1e-198, whose fit gives A = 0 (which no fit definition may hold).
+  const losses = [2.9, 2.6, 1.903, 1.604, 1.9, 1.6];
+  const runsAt = (exponent: number) =>
+    losses.map((loss, i) => ({
+      params: 10 ** (exponent + Math.floor(i / 2)),
+      tokens: i % 2 === 0 ? 1e10 : 1e12,
+      loss,
+    }));
+  it.each([
+    ["A = Infinity", 200, "192.0.2.150"],
+    ["A = 0", -200, "192.0.2.151"],
+  ])("a fit with %s is refused with 422 and stored nowhere", async (_name, exponent, ip) => {
+    const before = (await env.FITS.list({ prefix: "userfit:" })).keys.length;
+    const res = await postFit({ runs: runsAt(exponent) }, { "cf-connecting-ip": ip });
+    const text = await res.text();
+    expect(res.status, text).toBe(422);
+    expect((JSON.parse(text) as ErrorEnvelope).error.code).toBe("unfittable");
+    expect((await env.FITS.list({ prefix: "userfit:" })).keys.length).toBe(before);
+  });
+});

@@ -105,7 +105,17 @@ describe("JSON-RPC batches and concurrent requests (issue 12)", () => {
       [2, "1e24"],
       [3, "5000 PF-days"],
     ] as const) {
-      expect((byId.get(id) as ToolResult).structuredContent).toEqual(await postAllocate({ flops }));
+      const summary = (byId.get(id) as ToolResult).structuredContent as {
+        input: string;
+        fits: { fit: string; params: number }[];
+      };
+      const api = (await postAllocate({ flops, include: ["exact"] })) as {
+        allocations: { fit: string; params: number }[];
+      };
+      expect(summary.input).toBe(flops);
+      expect(summary.fits.map((f) => [f.fit, f.params])).toEqual(
+        api.allocations.map((a) => [a.fit, Number(a.params.toPrecision(4))]),
+      );
     }
     expect((byId.get(4) as ToolResult).structuredContent).toEqual(await apiJson("/api/v1/fits"));
   });
@@ -140,11 +150,10 @@ describe("JSON-RPC batches and concurrent requests (issue 12)", () => {
       ),
     );
     for (const [k, result] of results.entries()) {
-      const answer = result?.structuredContent as { query: { input: string; flops: number } };
-      expect(answer.query.input, `call ${k}`).toBe(budgets[k]);
-      expect(answer.query.flops).toBe(Number(budgets[k]));
-      const fits = (result?.structuredContent as { allocations: { fit: string }[] } | undefined)
-        ?.allocations;
+      const answer = result?.structuredContent as { input: string; asked: number };
+      expect(answer.input, `call ${k}`).toBe(budgets[k]);
+      expect(answer.asked).toBe(Number(budgets[k]));
+      const fits = (result?.structuredContent as { fits: { fit: string }[] } | undefined)?.fits;
       if (k % 2) expect(fits?.map((a) => a.fit)).toEqual(["epoch-2024"]);
       else expect(fits?.length).toBeGreaterThan(1);
     }

@@ -22,6 +22,26 @@ const query = (params: Record<string, string | undefined>) =>
     Object.entries(params).filter((entry): entry is [string, string] => entry[1] !== undefined),
   ).toString();
 
+/**
+ * The MCP allocation summary says what the JSON API says, at its 4 significant digits: every
+ * fit, in order, with the API's N, D, D/N, loss and 10x factors.
+ */
+function expectSummaryOf(structured: unknown, api: unknown) {
+  const four = (x: number | null | undefined) => (x == null ? x : Number(x.toPrecision(4)));
+  type Row = Record<string, number | null | undefined | unknown>;
+  const summary = structured as { fits: Row[] };
+  const answer = api as { allocations: Row[] };
+  expect(summary.fits.map((f) => f.fit)).toEqual(answer.allocations.map((a) => a.fit));
+  for (const [i, a] of answer.allocations.entries()) {
+    const f = summary.fits[i] as Row;
+    for (const key of ["params", "tokens", "tokensPerParam", "loss"]) {
+      expect(f[key], `${String(a.fit)} ${key}`).toBe(four(a[key] as number | null));
+    }
+    const scale = a.scaleUp10x as { params: number; tokens: number };
+    expect(f.scaleUp10x).toEqual([four(scale.params), four(scale.tokens)]);
+  }
+}
+
 beforeAll(async () => {
   await seedAll();
 });
@@ -92,14 +112,14 @@ describe.each(CLIENTS)("$name", (spec) => {
     expect(tool("plan_data")?.description).toMatch(/fits of your own runs have no such law/);
     // A compute-law fit cannot allocate or plan inference.
     const fitting = tool("fit_scaling_law")?.description ?? "";
-    expect(fitting).toMatch(/compute-law fit .* plan_inference and plan_data refuse it/);
+    expect(fitting).toMatch(/compute-law fit only in predict_loss.*plan_data takes neither/);
     expect(fitInput("plan_inference")).toMatch(/compute-law fits L\(C\) do not/);
   });
 
   it("advertises the allocation intervals as fixed-length pairs every client reads", async () => {
     const { tools } = await client.listTools();
     const output = tools.find((tool) => tool.name === "compute_optimal_allocation")?.outputSchema;
-    const path = ["properties", "allocations", "items", "properties", "intervals", "properties"];
+    const path = ["properties", "fits", "items", "properties", "interval80", "properties"];
     const intervals = path.reduce<unknown>(
       (node, key) => (node as Record<string, unknown> | undefined)?.[key],
       output,
@@ -130,14 +150,15 @@ describe.each(CLIENTS)("$name", (spec) => {
     async (args, body) => {
       const result = await client.callTool({ name: "compute_optimal_allocation", arguments: args });
       expect(result.isError ?? false, JSON.stringify(result.content)).toBe(false);
-      expect(result.structuredContent).toEqual(await postAllocate(body));
+      const api = await postAllocate({ ...body, include: ["exact"] });
+      expectSummaryOf(result.structuredContent, api);
       const answer = result.structuredContent as {
-        allocations: { fit: string; training?: { days: number }; intervals?: { level: number } }[];
+        fits: { fit: string; trainingDays?: number; interval80?: { params: number[] } }[];
       };
-      for (const a of answer.allocations) expect(a.training?.days, a.fit).toBeGreaterThan(0);
-      const epoch = answer.allocations.find((a) => a.fit === "epoch-2024");
-      expect(epoch?.intervals?.level).toBe(0.8);
-      expect(result.content[0]?.text).toMatch(/GPU-hours/);
+      for (const a of answer.fits) expect(a.trainingDays, a.fit).toBeGreaterThan(0);
+      const epoch = answer.fits.find((a) => a.fit === "epoch-2024");
+      expect(epoch?.interval80?.params).toHaveLength(2);
+      expect(result.content[0]?.text).toMatch(/ days/);
     },
   );
 
@@ -155,10 +176,10 @@ describe.each(CLIENTS)("$name", (spec) => {
   ])("compute_optimal_allocation %j equals the JSON API's answer", async (args, body) => {
     const result = await client.callTool({ name: "compute_optimal_allocation", arguments: args });
     expect(result.isError ?? false, JSON.stringify(result.content)).toBe(false);
-    expect(result.structuredContent).toEqual(await postAllocate(body));
+    expectSummaryOf(result.structuredContent, await postAllocate({ ...body, include: ["exact"] }));
     const text = result.content.find((block) => block.type === "text")?.text ?? "";
-    const answer = result.structuredContent as { allocations: { fit: string }[] };
-    for (const { fit } of answer.allocations) expect(text).toMatch(new RegExp(`^${fit} `, "m"));
+    const answer = result.structuredContent as { fits: { fit: string }[] };
+    for (const { fit } of answer.fits) expect(text).toMatch(new RegExp(`^${fit}: `, "m"));
   });
 
   it("predict_loss equals GET /api/v1/predict", async () => {
@@ -234,8 +255,9 @@ describe.each(CLIENTS)("$name", (spec) => {
       arguments: { flops: "1e22", fits: [id, "epoch-2024"] },
     });
     expect(allocation.isError ?? false, JSON.stringify(allocation.content)).toBe(false);
-    expect(allocation.structuredContent).toEqual(
-      await postAllocate({ flops: "1e22", fit: [id, "epoch-2024"] }),
+    expectSummaryOf(
+      allocation.structuredContent,
+      await postAllocate({ flops: "1e22", fit: [id, "epoch-2024"], include: ["exact"] }),
     );
     const plan = await client.callTool({
       name: "plan_inference",

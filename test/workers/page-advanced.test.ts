@@ -1,9 +1,9 @@
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { AllocateAnswerJson as AllocateAnswer } from "../../src/api/lean.ts";
 import { DEFAULT_FIT_IDS } from "../../src/core/fits/defaults.ts";
 import { formatCount } from "../../src/core/format.ts";
 import { GPUS } from "../../src/core/hardware.ts";
-import type { AllocateAnswer } from "../../src/service/allocate.ts";
 import type { DataPlanAnswer, InferencePlanAnswer } from "../../src/service/plans.ts";
 import { type ErrorEnvelope, escapeHtml, fetchPage, seedAll } from "./helpers.ts";
 
@@ -49,7 +49,7 @@ beforeAll(async () => {
 
 describe("80% intervals on the page", () => {
   it("draws a band per fit with intervals and shows the API's [lo, hi] in the table", async () => {
-    const body = await api<AllocateAnswer>("/api/v1/allocate?flops=1e24");
+    const body = await api<AllocateAnswer>("/api/v1/allocate?flops=1e24&include=exact");
     const withIntervals = body.allocations.filter((a) => a.intervals);
     expect(withIntervals.length).toBeGreaterThan(0);
     const { html } = await page("/?flops=1e24");
@@ -73,7 +73,9 @@ describe("80% intervals on the page", () => {
   });
 
   it("brackets the answer: the band edges at the budget are the table's interval", async () => {
-    const body = await api<AllocateAnswer>("/api/v1/allocate?flops=1e22&fit=epoch-2024");
+    const body = await api<AllocateAnswer>(
+      "/api/v1/allocate?flops=1e22&fit=epoch-2024&include=exact",
+    );
     const intervals = body.allocations[0]?.intervals;
     if (!intervals) throw new Error("epoch-2024 publishes intervals");
     const { html } = await page("/?flops=1e22&fit=epoch-2024");
@@ -94,7 +96,7 @@ describe("hardware on the page", () => {
   const hardware = "gpu=H100&gpus=1024&mfu=0.45&pricePerGpuHour=2.5";
 
   it("shows the API's training time for a budget under the headline", async () => {
-    const body = await api<AllocateAnswer>(`/api/v1/allocate?flops=1e24&${hardware}`);
+    const body = await api<AllocateAnswer>(`/api/v1/allocate?flops=1e24&${hardware}&include=exact`);
     const time = body.allocations[0]?.training;
     if (!time?.cost) throw new Error("the API gave no training time with cost");
     const { html } = await page(`/?flops=1e24&${hardware}`);
@@ -114,7 +116,7 @@ describe("hardware on the page", () => {
   });
 
   it("adds training time, GPU-hours and cost columns where the fits' compute differs", async () => {
-    const body = await api<AllocateAnswer>(`/api/v1/allocate?params=70B&${hardware}`);
+    const body = await api<AllocateAnswer>(`/api/v1/allocate?params=70B&${hardware}&include=exact`);
     const { html } = await page(`/?params=70B&${hardware}`);
     for (const heading of ["Training time", "GPU-hours", "Cost"]) {
       expect(html).toContain(`>${heading}</th>`);

@@ -1,7 +1,7 @@
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { AllocateAnswerJson as AllocateAnswer } from "../../src/api/lean.ts";
 import { formatScientific } from "../../src/core/format.ts";
-import type { AllocateAnswer } from "../../src/service/allocate.ts";
 import { escapeHtml, fetchPage, seedAll } from "./helpers.ts";
 
 const BASE = "https://calc.test";
@@ -146,7 +146,7 @@ describe("GET /fit/<id> (a fit to your runs)", () => {
   it("plans with the fit on the calculator, with the same numbers as the API", async () => {
     const flops = formatScientific(10 * fit.range.flops[1]);
     const query = `flops=${flops}&fit=${fit.id}`;
-    const res = await exports.default.fetch(`${BASE}/api/v1/allocate?${query}`);
+    const res = await exports.default.fetch(`${BASE}/api/v1/allocate?${query}&include=exact`);
     const body = (await res.json()) as AllocateAnswer;
     const allocation = body.allocations[0];
     if (!allocation) throw new Error("no allocation for the user fit");

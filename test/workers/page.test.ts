@@ -1,8 +1,8 @@
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { AllocateAnswerJson as AllocateAnswer } from "../../src/api/lean.ts";
 import { DEFAULT_FIT_IDS } from "../../src/core/fits/defaults.ts";
 import { formatCount } from "../../src/core/format.ts";
-import type { AllocateAnswer } from "../../src/service/allocate.ts";
 import { type ErrorEnvelope, escapeHtml, fetchPage, seedAll } from "./helpers.ts";
 
 const BASE = "https://calc.test";
@@ -99,7 +99,7 @@ describe("GET / (the calculator page)", () => {
   });
 
   it("answers a FLOP permalink on the server: headline, table, links, both charts", async () => {
-    const { body } = await api<AllocateAnswer>("/api/v1/allocate?flops=1e24");
+    const { body } = await api<AllocateAnswer>("/api/v1/allocate?flops=1e24&include=sources,exact");
     const { res, html } = await page("/?flops=1e24");
     expectNoFraming(res);
     const headline = body.allocations.find((a) => a.fit === body.headline?.fit);
@@ -136,7 +136,9 @@ describe("GET / (the calculator page)", () => {
   });
 
   it("puts the headline numbers in the title and the link-preview tags", async () => {
-    const { body } = await api<AllocateAnswer>("/api/v1/allocate?flops=5.76e23");
+    const { body } = await api<AllocateAnswer>(
+      "/api/v1/allocate?flops=5.76e23&include=sources,exact",
+    );
     const { html } = await page("/?flops=5.76e23");
     const headline = body.allocations.find((a) => a.fit === body.headline?.fit);
     if (!headline) throw new Error("the API answered without a headline");
@@ -160,7 +162,7 @@ describe("GET / (the calculator page)", () => {
       ["tokens", "1.4T"],
       ["loss", "2.0"],
     ] as const) {
-      const { body } = await api<AllocateAnswer>(`/api/v1/allocate?${kind}=${text}`);
+      const { body } = await api<AllocateAnswer>(`/api/v1/allocate?${kind}=${text}&include=exact`);
       const { html } = await page(`/?${kind}=${text}`);
       expect(html).toContain(`name="ask" value="${kind}" checked`);
       expect(html).toContain(`value="${text}"`);
@@ -170,7 +172,7 @@ describe("GET / (the calculator page)", () => {
 
   it("follows the Kaplan budget convention and the fit selection", async () => {
     const path = "flops=1e24&fit=kaplan-2020,epoch-2024&kaplanBudget=all";
-    const { body } = await api<AllocateAnswer>(`/api/v1/allocate?${path}`);
+    const { body } = await api<AllocateAnswer>(`/api/v1/allocate?${path}&include=exact`);
     const { html } = await page(`/?${path}`);
     expect(body.allocations.map((a) => a.fit)).toEqual(["kaplan-2020", "epoch-2024"]);
     for (const a of body.allocations) expect(html).toContain(`<data value="${a.params}"`);
@@ -178,7 +180,9 @@ describe("GET / (the calculator page)", () => {
     expect(html).toContain('name="fit" value="kaplan-2020" checked');
     expect(html).not.toContain('name="fit" value="chinchilla-approach1" checked');
     expect(html).toContain(`href="${escapeHtml(`/api/v1/allocate?${path}`)}"`);
-    const critical = await api<AllocateAnswer>("/api/v1/allocate?flops=1e24&fit=kaplan-2020");
+    const critical = await api<AllocateAnswer>(
+      "/api/v1/allocate?flops=1e24&fit=kaplan-2020&include=exact",
+    );
     expect(html).not.toContain(`<data value="${critical.body.allocations[0]?.params}"`);
   });
 
@@ -262,7 +266,7 @@ describe("GET /partials/result (the live-update fragment)", () => {
 
 describe("GET /embed", () => {
   it("is a compact card any origin may frame", async () => {
-    const { body } = await api<AllocateAnswer>("/api/v1/allocate?flops=1e24");
+    const { body } = await api<AllocateAnswer>("/api/v1/allocate?flops=1e24&include=exact");
     const { res, html } = await page("/embed?flops=1e24");
     expectStrictHeaders(res);
     expect(res.headers.get("x-frame-options")).toBeNull();

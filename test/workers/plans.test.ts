@@ -1,6 +1,6 @@
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { AllocateAnswer } from "../../src/service/allocate.ts";
+import type { AllocateAnswerJson as AllocateAnswer } from "../../src/api/lean.ts";
 import type { DataPlanAnswer, InferencePlanAnswer } from "../../src/service/plans.ts";
 import type { PredictAnswer } from "../../src/service/predict.ts";
 import { type ErrorEnvelope, hasNoNonFinite, seedAll } from "./helpers.ts";
@@ -28,7 +28,7 @@ describe("GET /api/v1/plan/inference", () => {
   it("trains a smaller model longer when inference demand is large (Sardana et al. Fig. 1)", async () => {
     // The loss of a compute-optimal 13B model under approach 3 is reached by its own budget.
     const budget = await getJson<AllocateAnswer>(
-      "/api/v1/allocate?params=13B&fit=chinchilla-approach3",
+      "/api/v1/allocate?include=exact&params=13B&fit=chinchilla-approach3",
     );
     const flops = budget.allocations[0]?.flops ?? 0;
     const plan = await getJson<InferencePlanAnswer>(
@@ -99,7 +99,7 @@ describe("one default fit for single-fit answers (issue 11)", () => {
       by: "default",
       message: expect.stringMatching(/^epoch-2024: the default fit/),
     });
-    const allocation = await getJson<AllocateAnswer>("/api/v1/allocate?flops=1e22");
+    const allocation = await getJson<AllocateAnswer>("/api/v1/allocate?include=exact&flops=1e22");
     expect(allocation.headline?.fit).toBe("epoch-2024");
     expect(allocation.headline?.fitChoice.by).toBe("default");
     const data = await getJson<DataPlanAnswer>("/api/v1/plan/data?flops=1e22&uniqueTokens=50B");
@@ -128,7 +128,7 @@ describe("GET /api/v1/predict with uniqueTokens", () => {
       "/api/v1/predict?params=70B&tokens=1.4T&fit=kaplan-2020&kaplanBudget=all",
     );
     const allocated = await getJson<AllocateAnswer>(
-      `/api/v1/allocate?flops=${predicted.flops}&fit=kaplan-2020&kaplanBudget=all`,
+      `/api/v1/allocate?include=exact&flops=${predicted.flops}&fit=kaplan-2020&kaplanBudget=all`,
     );
     expect(predicted.query.kaplanBudget).toBe("all");
     expect(predicted.predictions[0]?.optimalLoss).toBeCloseTo(
@@ -153,7 +153,7 @@ describe("GET /api/v1/predict with uniqueTokens", () => {
 describe("hardware and intervals on allocate", () => {
   it("adds training GPU-hours, days and cost per fit", async () => {
     const answer = await getJson<AllocateAnswer>(
-      "/api/v1/allocate?flops=1e24&gpu=H100&gpus=1024&mfu=40%25&pricePerGpuHour=2",
+      "/api/v1/allocate?include=exact&flops=1e24&gpu=H100&gpus=1024&mfu=40%25&pricePerGpuHour=2",
     );
     for (const a of answer.allocations) {
       expect(a.training?.gpuHours).toBeCloseTo(1e24 / (989e12 * 0.4 * 3600), 3);
@@ -170,31 +170,31 @@ describe("hardware and intervals on allocate", () => {
 
   it("takes the GPUs of a budget given as GPU time", async () => {
     const answer = await getJson<AllocateAnswer>(
-      `/api/v1/allocate?flops=${encodeURIComponent("1024 H100 x 30 days")}&fit=epoch-2024`,
+      `/api/v1/allocate?include=exact&flops=${encodeURIComponent("1024 H100 x 30 days")}&fit=epoch-2024`,
     );
     expect(answer.allocations[0]?.training?.days).toBeCloseTo(30, 6);
   });
 
   it("carries 80% intervals that bracket the estimate for fits that publish uncertainty", async () => {
-    const answer = await getJson<AllocateAnswer>("/api/v1/allocate?flops=1e24");
+    const answer = await getJson<AllocateAnswer>("/api/v1/allocate?include=exact&flops=1e24");
     const withIntervals = answer.allocations.filter((a) => a.intervals);
     expect(withIntervals.map((a) => a.fit).sort()).toEqual(
       ["chinchilla-approach1", "chinchilla-approach2", "chinchilla-approach3", "epoch-2024"].sort(),
     );
     for (const a of withIntervals) {
-      expect(a.intervals?.level).toBe(0.8);
+      expect(answer.intervalLevel).toBe(0.8);
       expect(a.intervals?.params[0]).toBeLessThanOrEqual(a.params);
       expect(a.intervals?.params[1]).toBeGreaterThanOrEqual(a.params);
     }
   });
 
   it("refuses bad hardware options", async () => {
-    await expectError("/api/v1/allocate?flops=1e24&gpu=B300", 400, "gpu");
-    await expectError("/api/v1/allocate?flops=1e24&gpu=H100&gpus=0", 400, "gpus");
-    await expectError("/api/v1/allocate?flops=1e24&gpu=H100&mfu=150%25", 400, "mfu");
-    await expectError("/api/v1/allocate?flops=1e24&gpus=8", 400, "gpu");
+    await expectError("/api/v1/allocate?include=exact&flops=1e24&gpu=B300", 400, "gpu");
+    await expectError("/api/v1/allocate?include=exact&flops=1e24&gpu=H100&gpus=0", 400, "gpus");
+    await expectError("/api/v1/allocate?include=exact&flops=1e24&gpu=H100&mfu=150%25", 400, "mfu");
+    await expectError("/api/v1/allocate?include=exact&flops=1e24&gpus=8", 400, "gpu");
     await expectError(
-      "/api/v1/allocate?flops=1e24&gpu=H100&pricePerGpuHour=abc",
+      "/api/v1/allocate?include=exact&flops=1e24&gpu=H100&pricePerGpuHour=abc",
       400,
       "pricePerGpuHour",
     );

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
+import type { AllocateAnswerJson as AllocateAnswer } from "../../src/api/lean.ts";
 import { DEFAULT_FIT_IDS, DEFAULT_FITS } from "../../src/core/fits/defaults.ts";
-import type { AllocateAnswer } from "../../src/service/allocate.ts";
 import { fitKey } from "../../src/store/fit-registry.ts";
 import { clearAll, freshApp, seedAll } from "./helpers.ts";
 
@@ -10,7 +10,14 @@ const PATH = "/api/v1/allocate?flops=5.76e23";
 async function answer(app: ReturnType<typeof freshApp>["app"], bindings: Cloudflare.Env = env) {
   const res = await app.request(PATH, {}, bindings);
   expect(res.status).toBe(200);
-  return (await res.json()) as AllocateAnswer;
+  const body = (await res.json()) as AllocateAnswer;
+  // The answer names one origin for all fits when they share it, else one per fit.
+  const allocations = body.allocations.map((a) => {
+    const origin = a.origin ?? body.origin;
+    if (!origin) throw new Error(`${a.fit}: no origin`);
+    return { ...a, origin };
+  });
+  return { ...body, allocations };
 }
 
 /** Wraps the real KV binding, counting reads and optionally failing or stalling them. */

@@ -1,7 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { AllocateAnswerJson as AllocateAnswer } from "../../src/api/lean.ts";
 import { parametricLossOf } from "../../src/core/fitting/parametric.ts";
-import type { AllocateAnswer } from "../../src/service/allocate.ts";
 import type { PredictAnswer } from "../../src/service/predict.ts";
 import { userFitKey, userFitReportKey } from "../../src/store/user-fits.ts";
 import { type ErrorEnvelope, freshApp, hasNoNonFinite } from "./helpers.ts";
@@ -92,7 +92,9 @@ describe("POST /api/v1/fits", () => {
     const allocate = await exports.default.fetch(`${BASE}/api/v1/allocate?flops=1e22&fit=${id}`);
     const allocation = (await allocate.json()) as AllocateAnswer;
     expect(allocate.status).toBe(200);
-    expect(allocation.allocations[0]).toMatchObject({ fit: id, origin: { store: "kv" } });
+    expect(allocation.allocations[0]).toMatchObject({ fit: id });
+    // The published fits came from KV too here, so the answer names one origin for all.
+    expect(allocation.allocations[0]?.origin ?? allocation.origin).toEqual({ store: "kv" });
     // The same law's frontier as the published Chinchilla approach-3 constants.
     const chinchilla = (await (
       await exports.default.fetch(`${BASE}/api/v1/allocate?flops=1e22&fit=chinchilla-approach3`)
@@ -163,9 +165,12 @@ describe("POST /api/v1/fits", () => {
   it("gives a bootstrapped fit's allocations 80% intervals that bracket them", async () => {
     const body = JSON.stringify({ runs: runsFromLaw(4, 4, 0.02), bootstrap: 60 });
     const { id } = await created(await post(body));
-    const res = await exports.default.fetch(`${BASE}/api/v1/allocate?flops=1e23&fit=${id}`);
-    const [allocation] = ((await res.json()) as AllocateAnswer).allocations;
-    expect(allocation?.intervals?.level).toBe(0.8);
+    const res = await exports.default.fetch(
+      `${BASE}/api/v1/allocate?flops=1e23&fit=${id}&include=sources`,
+    );
+    const answer = (await res.json()) as AllocateAnswer;
+    const [allocation] = answer.allocations;
+    expect(answer.intervalLevel).toBe(0.8);
     expect(allocation?.intervals?.method).toMatch(/bootstrap of your 16 runs/);
     expect(allocation?.intervals?.params[0]).toBeLessThanOrEqual(allocation?.params ?? 0);
     expect(allocation?.intervals?.params[1]).toBeGreaterThanOrEqual(allocation?.params ?? 0);

@@ -1,10 +1,12 @@
+import type { AllocateAnswerJson } from "../../api/lean.ts";
 import type { ErrorBody } from "../../contract/errors.ts";
 import { formatCount, formatGrouped, formatScientific, significant } from "../../core/format.ts";
-import type { AllocateAnswer, AllocationAnswer } from "../../service/allocate.ts";
+import { CONVENTIONS } from "../../service/conventions.ts";
 import type { PredictAnswer } from "../../service/predict.ts";
 import { type Column, Footnotes, renderTable } from "./table.ts";
 
 type Prediction = PredictAnswer["predictions"][number];
+type AllocationAnswer = AllocateAnswerJson["allocations"][number];
 
 const times = (factor: number) => `${significant(factor, 3)}x`;
 const lossText = (loss: number | null) => (loss === null ? "-" : loss.toFixed(3));
@@ -48,7 +50,9 @@ function trainingColumns(allocations: readonly AllocationAnswer[]): Column<Alloc
  * The allocate answer as an aligned plain-text table, one row per fit: headed by how the
  * question was read, with warnings and conventions as numbered footnotes.
  */
-export function renderAllocateText(answer: AllocateAnswer): string {
+export function renderAllocateText(answer: AllocateAnswerJson): string {
+  const warningsOf = (a: AllocationAnswer) =>
+    answer.warnings.filter((w) => w.fits.includes(a.fit)).map((w) => w.message);
   const notes = new Footnotes();
   const columns: Column<AllocationAnswer>[] = [
     { header: "fit", align: "left", cell: (a) => a.fit },
@@ -61,7 +65,7 @@ export function renderAllocateText(answer: AllocateAnswer): string {
     { header: "tokens", align: "right", cell: (a) => times(a.scaleUp10x.tokens) },
     { header: "params count", align: "left", cell: (a) => a.parameterConvention },
     ...trainingColumns(answer.allocations),
-    { header: "notes", align: "left", cell: (a) => notes.marks(a.warnings.map((w) => w.message)) },
+    { header: "notes", align: "left", cell: (a) => notes.marks(warningsOf(a)) },
   ];
   const table = renderTable(columns, answer.allocations);
   return [
@@ -72,8 +76,8 @@ export function renderAllocateText(answer: AllocateAnswer): string {
     "",
     ...skippedLine(answer.skipped),
     ...notes.lines(),
-    `Compute: ${answer.conventions.flops}`,
-    `Loss: ${answer.conventions.loss}`,
+    `Compute: ${CONVENTIONS.flops}`,
+    `Loss: ${CONVENTIONS.loss}`,
     "",
   ].join("\n");
 }

@@ -1,3 +1,4 @@
+import { leanAllocateAnswer, readInclude } from "../../api/lean.ts";
 import { AllocateQuerySchema } from "../../api/schemas.ts";
 import { ApiError, fromZodIssues } from "../../contract/errors.ts";
 import { answerAllocate } from "../../service/allocate.ts";
@@ -40,7 +41,10 @@ export const registerShortPaths: Register = (app) => {
       if (!query.success) throw fromZodIssues(query.error.issues);
       const request = { ...query.data, flops: c.req.param("budget") };
       const answer = answerAllocate(await c.var.fits(request.fit), request);
-      return textResponse(renderAllocateText(answer), 200);
+      return textResponse(
+        renderAllocateText(leanAllocateAnswer(answer, readInclude(query.data.include))),
+        200,
+      );
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       return textResponse(renderErrorText(error.status, error.toBody()), error.status);

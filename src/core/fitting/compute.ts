@@ -2,6 +2,7 @@
 import { fitLse, geometricGrid, type LseFit } from "./lse-fit.ts";
 import { HUBER_DELTA, type LseProblem } from "./objective.ts";
 import { type ComputeRun, canonicalRuns } from "./runs.ts";
+import { WorkBudget } from "./work.ts";
 
 /** L(C) = a·C^b + c with b < 0 (OpenAI 2023, GPT-4 Technical Report §3.1). */
 export interface ComputeCoefficients {
@@ -58,14 +59,18 @@ export function computeLossOf(c: ComputeCoefficients, flops: number): number {
 
 /**
  * Fits L(C) = a·C^b + c to compute-only runs with the same robust objective as the parametric
- * law: Σ Huber_δ(LSE(log a + b·log C, log c) − log L), δ = 1e-3, from a grid of exponents.
+ * law: Σ Huber_δ(LSE(log a + b·log C, log c) − log L), δ = 1e-3, from a grid of exponents,
+ * drawing on `budget` (unlimited by default).
  */
-export function fitCompute(runs: readonly ComputeRun[]): {
+export function fitCompute(
+  runs: readonly ComputeRun[],
+  budget: WorkBudget = WorkBudget.unlimited(),
+): {
   prepared: ComputeProblem;
   fit: LseFit;
   coefficients: ComputeCoefficients;
 } {
   const prepared = computeProblem(runs);
-  const fit = fitLse(prepared.problem, COMPUTE_GRID);
+  const fit = fitLse(prepared.problem, COMPUTE_GRID, budget);
   return { prepared, fit, coefficients: computeCoefficients(fit.point, prepared.centre) };
 }

@@ -1,200 +1,61 @@
 // biome-ignore-all lint/style/noNonNullAssertion: numeric code indexes arrays within their bounds.
-import { formatScientific, significant } from "../format.ts";
+import { formatGrouped, significant } from "../format.ts";
 import { bootstrapFit, MAX_BOOTSTRAP, MAX_BOOTSTRAP_WORK, type Uncertainty } from "./bootstrap.ts";
 import {
+  COMPUTE_GRID,
   type ComputeCoefficients,
   computeCoefficients,
-  computeLossOf,
   fitCompute,
 } from "./compute.ts";
-import { EXPONENT_BOUNDS, type LseFit } from "./lse-fit.ts";
-import { HUBER_DELTA, residualsOf } from "./objective.ts";
+import {
+  boundWarning,
+  clampedFlops,
+  correlation,
+  optimiserWarnings,
+  settleBootstrap,
+  spanWarning,
+  uncertaintyWarnings,
+  unrepresentable,
+  unrepresentableWarning,
+} from "./fit-warnings.ts";
+import { type LseFit, minimumFitWork } from "./lse-fit.ts";
+import { type LseProblem, residualsOf } from "./objective.ts";
 import {
   fitParametric,
-  flopsOfRun,
+  PARAMETRIC_GRID,
   type ParametricCoefficients,
   parametricCoefficients,
-  parametricLossOf,
 } from "./parametric.ts";
 import type { Random } from "./random.ts";
+import {
+  type ComputeQuantity,
+  type FitReport,
+  largestTermShares,
+  METHOD,
+  type ParametricQuantity,
+  residualStatistics,
+} from "./report.ts";
 import { type ComputeRun, type ParametricRun, type Runs, rangeOf, runsIssue } from "./runs.ts";
+import { FIT_WORK_SHARE, MAX_FIT_WORK, WorkBudget } from "./work.ts";
+
+export type {
+  ComputeQuantity,
+  FitReport,
+  ParametricQuantity,
+  ResidualStatistics,
+} from "./report.ts";
 
 export interface FitOptions {
   /** Bootstrap resamples, 0 for none (at most MAX_BOOTSTRAP). */
   bootstrap: number;
   /** Seeded uniform source for the bootstrap. */
   random: Random;
-}
-
-/** Log-space residuals rᵢ = log L̂ᵢ − log Lᵢ (≈ relative error) at the optimum. */
-export interface ResidualStatistics {
-  count: number;
-  rms: number;
-  mean: number;
-  medianAbs: number;
-  maxAbs: number;
-  /** Runs with |r| ≤ δ (the quadratic part of the Huber loss). */
-  withinDelta: number;
-  /** The run with the largest |r|, with its fitted loss. */
-  worst: (ParametricRun | ComputeRun) & { predicted: number };
-}
-
-interface ReportCommon {
-  runs: number;
-  /** The law with its fitted constants, for people. */
-  law: string;
-  /** Σ Huber_δ(rᵢ) at the optimum (δ = 1e-3, summed, Hoffmann et al. App. D.2). */
-  objective: number;
-  /** Newton steps of the winning start. */
-  iterations: number;
-  converged: boolean;
-  /** Grid basins refined. */
-  starts: number;
-  method: string;
-  residuals: ResidualStatistics;
-  /** [smallest, largest] N, D and C = 6ND (C as given for compute runs). */
-  range: {
-    params: [number, number] | null;
-    tokens: [number, number] | null;
-    flops: [number, number];
-  };
-  warnings: string[];
-}
-
-export type ParametricQuantity = keyof ParametricCoefficients | "allocationParams";
-export type ComputeQuantity = keyof ComputeCoefficients;
-
-export type FitReport =
-  | (ReportCommon & {
-      kind: "parametric";
-      coefficients: ParametricCoefficients;
-      /** N_opt ∝ C^a, D_opt ∝ C^b with a = β/(α+β), b = α/(α+β) (Hoffmann et al. eq. 4). */
-      allocationExponents: { params: number; tokens: number };
-      uncertainty: Uncertainty<ParametricQuantity> | null;
-    })
-  | (ReportCommon & {
-      kind: "compute";
-      coefficients: ComputeCoefficients;
-      allocationExponents: null;
-      uncertainty: Uncertainty<ComputeQuantity> | null;
-    });
-
-const METHOD =
-  "Minimises Σ Huber_δ(log L̂ − log L), δ = 1e-3, summed over runs, in log space with a log-sum-exp (Hoffmann et al. 2022 App. D.2; Besiroglu et al. 2024): an exact non-negative least-squares screen over a grid of exponents, then a damped Newton method with the exact gradient and Hessian from the best grid basins.";
-
-/** The report fields every law shares: how the optimiser went, and the residuals. */
-function optimiserReport(
-  fit: LseFit,
-  problem: Parameters<typeof residualsOf>[0],
-  runs: readonly (ParametricRun | ComputeRun)[],
-) {
-  return {
-    objective: fit.objective,
-    iterations: fit.iterations,
-    converged: fit.converged,
-    starts: fit.starts,
-    method: METHOD,
-    residuals: residualStatistics(residualsOf(problem, fit.point), runs),
-  };
-}
-
-function residualStatistics(
-  residuals: Float64Array,
-  runs: readonly (ParametricRun | ComputeRun)[],
-): ResidualStatistics {
-  const n = residuals.length;
-  const abs = Array.from(residuals, Math.abs).sort((a, b) => a - b);
-  let worstIndex = 0;
-  for (let i = 1; i < n; i++) {
-    if (Math.abs(residuals[i]!) > Math.abs(residuals[worstIndex]!)) worstIndex = i;
-  }
-  const worstRun = runs[worstIndex]!;
-  return {
-    count: n,
-    rms: Math.sqrt(residuals.reduce((s, r) => s + r * r, 0) / n),
-    mean: residuals.reduce((s, r) => s + r, 0) / n,
-    medianAbs: n % 2 ? abs[(n - 1) / 2]! : (abs[n / 2 - 1]! + abs[n / 2]!) / 2,
-    maxAbs: abs[n - 1]!,
-    withinDelta: abs.filter((r) => r <= HUBER_DELTA).length,
-    worst: { ...worstRun, predicted: worstRun.loss * Math.exp(residuals[worstIndex]!) },
-  };
-}
-
-function correlation(x: readonly number[], y: readonly number[]): number {
-  const n = x.length;
-  const mx = x.reduce((s, v) => s + v, 0) / n;
-  const my = y.reduce((s, v) => s + v, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (x[i]! - mx) * (y[i]! - my);
-    sxx += (x[i]! - mx) ** 2;
-    syy += (y[i]! - my) ** 2;
-  }
-  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 1;
-}
-
-function atBound(exponent: number): "lower" | "upper" | null {
-  if (exponent <= EXPONENT_BOUNDS.min * (1 + 1e-6)) return "lower";
-  if (exponent >= EXPONENT_BOUNDS.max * (1 - 1e-6)) return "upper";
-  return null;
-}
-
-function commonWarnings(fit: LseFit, runs: number, fewRuns: number): string[] {
-  const warnings: string[] = [];
-  if (runs < fewRuns) {
-    warnings.push(
-      `Only ${runs} runs: the fit has ${fit.point.length} free parameters, so expect wide uncertainty (ask for bootstrap: 200 to see it).`,
-    );
-  }
-  if (!fit.converged) {
-    warnings.push(
-      `The optimizer stopped before converging (gradient ${formatScientific(fit.gradientNorm)} after ${fit.iterations} steps); treat the constants as approximate.`,
-    );
-  }
-  return warnings;
-}
-
-function spanWarning(name: string, [low, high]: [number, number], least: number): string[] {
-  const span = high / low;
-  return span < least
-    ? [
-        `Narrow range: ${name} spans only ${significant(span, 3)}x (${formatScientific(low)} to ${formatScientific(high)}); exponents fitted over less than ${least}x are poorly constrained and extrapolation is risky.`,
-      ]
-    : [];
-}
-
-function boundWarning(name: string, exponent: number): string[] {
-  const bound = atBound(exponent);
-  return bound
-    ? [
-        `${name} = ${significant(exponent, 4)} is at the ${bound} bound of [${EXPONENT_BOUNDS.min}, ${EXPONENT_BOUNDS.max}]: the data do not pin this exponent down.`,
-      ]
-    : [];
-}
-
-function uncertaintyWarnings<K extends string>(
-  uncertainty: Uncertainty<K> | null,
-  values: Record<K, number>,
-  keys: readonly K[],
-): string[] {
-  if (!uncertainty) return [];
-  const warnings: string[] = [];
-  for (const key of keys) {
-    const relative = uncertainty.standardErrors[key] / Math.abs(values[key]);
-    if (relative > 0.5) {
-      warnings.push(
-        `${key} is poorly determined: its bootstrap standard error is ${Math.round(relative * 100)}% of its value.`,
-      );
-    }
-  }
-  if (uncertainty.converged < uncertainty.resamples) {
-    warnings.push(
-      `${uncertainty.resamples - uncertainty.converged} of ${uncertainty.resamples} bootstrap refits stopped before converging.`,
-    );
-  }
-  return warnings;
+  /**
+   * Run-evaluations the fit and its bootstrap may spend (MAX_FIT_WORK): the main fit at most
+   * FIT_WORK_SHARE of it, the bootstrap the rest. A finite number, at least what the runs' fit
+   * needs ({@link minimumFitWork} / FIT_WORK_SHARE).
+   */
+  workBudget?: number;
 }
 
 function validate(input: Runs, options: FitOptions) {
@@ -203,39 +64,104 @@ function validate(input: Runs, options: FitOptions) {
     const where = issue.index === null ? "runs" : `runs[${issue.index}].${issue.field}`;
     throw new RangeError(`${where}: ${issue.message}`);
   }
-  const { bootstrap } = options;
+  const { bootstrap, workBudget = MAX_FIT_WORK } = options;
   if (!Number.isInteger(bootstrap) || bootstrap < 0 || bootstrap > MAX_BOOTSTRAP) {
     throw new RangeError(`bootstrap: expected an integer from 0 to ${MAX_BOOTSTRAP}`);
   }
   if (bootstrap * input.runs.length > MAX_BOOTSTRAP_WORK) {
     throw new RangeError(`bootstrap × runs must be at most ${MAX_BOOTSTRAP_WORK}`);
   }
+  const [terms, grid] = input.kind === "parametric" ? [2, PARAMETRIC_GRID] : [1, COMPUTE_GRID];
+  const least = Math.ceil(minimumFitWork(input.runs.length, terms, grid.length) / FIT_WORK_SHARE);
+  if (!Number.isFinite(workBudget) || !(workBudget >= least)) {
+    throw new RangeError(
+      `workBudget: expected a finite number of run-evaluations, at least ${formatGrouped(least)} for ${input.runs.length} runs`,
+    );
+  }
+}
+
+/** The main fit's share of the request's budget (FIT_WORK_SHARE, whether or not it bootstraps). */
+function fitBudgetOf(options: FitOptions): WorkBudget {
+  return new WorkBudget(FIT_WORK_SHARE * (options.workBudget ?? MAX_FIT_WORK));
+}
+
+/**
+ * What every law shares after its fit: the bootstrap on the rest of the budget (none when the
+ * constants do not fit in doubles), the optimiser's report fields and the late warnings.
+ */
+function afterFit<K extends string, C extends string>(
+  options: FitOptions,
+  fitBudget: WorkBudget,
+  fitted: {
+    problem: LseProblem;
+    fit: LseFit;
+    coefficients: Record<C, number>;
+    runs: readonly (ParametricRun | ComputeRun)[];
+  },
+  positive: readonly C[],
+  features: Record<C, string>,
+  quantities: (point: Float64Array) => Record<K, number>,
+) {
+  const { problem, fit, coefficients, runs } = fitted;
+  const budget = options.workBudget ?? MAX_FIT_WORK;
+  const broken = unrepresentable(coefficients, positive);
+  const warnings = broken.length ? [unrepresentableWarning(broken, features)] : [];
+  const bootstrapBudget = new WorkBudget(budget - fitBudget.spent);
+  let uncertainty: Uncertainty<K> | null = null;
+  if (options.bootstrap > 0 && broken.length === 0) {
+    const { bootstrap, random } = options;
+    const settled = settleBootstrap(
+      bootstrapFit(problem, fit.point, bootstrap, random, quantities, bootstrapBudget),
+    );
+    uncertainty = settled.uncertainty;
+    warnings.push(...settled.warnings);
+  }
+  return {
+    uncertainty,
+    lateWarnings: warnings,
+    advice: { asked: options.bootstrap, measured: uncertainty !== null },
+    common: {
+      runs: runs.length,
+      objective: fit.objective,
+      iterations: fit.iterations,
+      converged: fit.converged && !fit.stoppedByBudget && broken.length === 0,
+      starts: fit.starts,
+      method: METHOD,
+      residuals: residualStatistics(residualsOf(problem, fit.point), runs),
+      work: { budget, fit: fitBudget.spent, bootstrap: bootstrapBudget.spent },
+    },
+  };
 }
 
 function fitParametricReport(runs: readonly ParametricRun[], options: FitOptions): FitReport {
-  const { prepared, fit, coefficients } = fitParametric(runs);
+  const fitBudget = fitBudgetOf(options);
+  const { prepared, fit, coefficients } = fitParametric(runs, fitBudget);
+  const sorted = prepared.runs;
+  const done = afterFit<ParametricQuantity, keyof ParametricCoefficients>(
+    options,
+    fitBudget,
+    { problem: prepared.problem, fit, coefficients, runs: sorted },
+    ["A", "B"],
+    { E: "the losses", A: "params (N)", B: "tokens (D)", alpha: "params (N)", beta: "tokens (D)" },
+    (point) => {
+      const c = parametricCoefficients(point, prepared.centre);
+      return { ...c, allocationParams: c.beta / (c.alpha + c.beta) };
+    },
+  );
+  const { uncertainty } = done;
   const { E, A, B, alpha, beta } = coefficients;
   const allocationParams = beta / (alpha + beta);
-  const uncertainty =
-    options.bootstrap > 0
-      ? bootstrapFit<ParametricQuantity>(
-          prepared.problem,
-          fit.point,
-          options.bootstrap,
-          options.random,
-          (point) => {
-            const c = parametricCoefficients(point, prepared.centre);
-            return { ...c, allocationParams: c.beta / (c.alpha + c.beta) };
-          },
-        )
-      : null;
-  const sorted = prepared.runs;
   const params = rangeOf(sorted.map((r) => r.params));
   const tokens = rangeOf(sorted.map((r) => r.tokens));
+  const flops = clampedFlops(
+    sorted.map((r) => r.params),
+    sorted.map((r) => r.tokens),
+  );
   const warnings = [
-    ...commonWarnings(fit, sorted.length, 20),
+    ...optimiserWarnings(fit, sorted.length, 20, done.advice),
     ...spanWarning("N (params)", params, 10),
     ...spanWarning("D (tokens)", tokens, 10),
+    ...flops.warnings,
   ];
   const logN = sorted.map((r) => Math.log(r.params));
   const logD = sorted.map((r) => Math.log(r.tokens));
@@ -245,23 +171,10 @@ function fitParametricReport(runs: readonly ParametricRun[], options: FitOptions
     );
   }
   warnings.push(...boundWarning("α", alpha), ...boundWarning("β", beta));
+  const shares = largestTermShares(prepared.problem, fit.point);
   for (const [name, share] of [
-    [
-      "A",
-      Math.max(
-        ...sorted.map(
-          (r) => A / r.params ** alpha / parametricLossOf(coefficients, r.params, r.tokens),
-        ),
-      ),
-    ],
-    [
-      "B",
-      Math.max(
-        ...sorted.map(
-          (r) => B / r.tokens ** beta / parametricLossOf(coefficients, r.params, r.tokens),
-        ),
-      ),
-    ],
+    ["A", shares[0]!],
+    ["B", shares[1]!],
   ] as const) {
     if (share < 0.01) {
       warnings.push(
@@ -273,6 +186,7 @@ function fitParametricReport(runs: readonly ParametricRun[], options: FitOptions
     warnings.push("The irreducible loss E went to zero: the runs show no floor.");
   }
   warnings.push(
+    ...done.lateWarnings,
     ...uncertaintyWarnings<ParametricQuantity>(uncertainty, { ...coefficients, allocationParams }, [
       "A",
       "B",
@@ -280,11 +194,10 @@ function fitParametricReport(runs: readonly ParametricRun[], options: FitOptions
   );
   return {
     kind: "parametric",
-    runs: sorted.length,
     coefficients,
     law: `L = ${significant(E, 5)} + ${significant(A, 5)}/N^${significant(alpha, 5)} + ${significant(B, 5)}/D^${significant(beta, 5)}`,
-    ...optimiserReport(fit, prepared.problem, sorted),
-    range: { params, tokens, flops: rangeOf(sorted.map(flopsOfRun)) },
+    ...done.common,
+    range: { params, tokens, flops: rangeOf(flops.flops) },
     allocationExponents: { params: allocationParams, tokens: alpha / (alpha + beta) },
     warnings,
     uncertainty,
@@ -292,40 +205,40 @@ function fitParametricReport(runs: readonly ParametricRun[], options: FitOptions
 }
 
 function fitComputeReport(runs: readonly ComputeRun[], options: FitOptions): FitReport {
-  const { prepared, fit, coefficients } = fitCompute(runs);
-  const { a, b, c } = coefficients;
-  const uncertainty =
-    options.bootstrap > 0
-      ? bootstrapFit<ComputeQuantity>(
-          prepared.problem,
-          fit.point,
-          options.bootstrap,
-          options.random,
-          (point) => computeCoefficients(point, prepared.centre),
-        )
-      : null;
+  const fitBudget = fitBudgetOf(options);
+  const { prepared, fit, coefficients } = fitCompute(runs, fitBudget);
   const sorted = prepared.runs;
+  const done = afterFit<ComputeQuantity, keyof ComputeCoefficients>(
+    options,
+    fitBudget,
+    { problem: prepared.problem, fit, coefficients, runs: sorted },
+    ["a"],
+    { a: "flops (C)", b: "flops (C)", c: "the losses" },
+    (point) => computeCoefficients(point, prepared.centre),
+  );
+  const { uncertainty } = done;
+  const { a, b, c } = coefficients;
   const flops = rangeOf(sorted.map((r) => r.flops));
   const warnings = [
-    ...commonWarnings(fit, sorted.length, 8),
+    ...optimiserWarnings(fit, sorted.length, 8, done.advice),
     ...spanWarning("C (flops)", flops, 100),
     ...boundWarning("−b", -b),
   ];
-  if (
-    Math.max(...sorted.map((r) => (a * r.flops ** b) / computeLossOf(coefficients, r.flops))) < 0.01
-  ) {
+  if (largestTermShares(prepared.problem, fit.point)[0]! < 0.01) {
     warnings.push("a is poorly determined: a·C^b is under 1% of the fitted loss on every run.");
   }
   if (c < 1e-6 * Math.min(...sorted.map((r) => r.loss))) {
     warnings.push("The irreducible loss c went to zero: the runs show no floor.");
   }
-  warnings.push(...uncertaintyWarnings<ComputeQuantity>(uncertainty, coefficients, ["a", "c"]));
+  warnings.push(
+    ...done.lateWarnings,
+    ...uncertaintyWarnings<ComputeQuantity>(uncertainty, coefficients, ["a", "c"]),
+  );
   return {
     kind: "compute",
-    runs: sorted.length,
     coefficients,
     law: `L = ${significant(a, 5)}·C^${significant(b, 5)} + ${significant(c, 5)}`,
-    ...optimiserReport(fit, prepared.problem, sorted),
+    ...done.common,
     range: { params: null, tokens: null, flops },
     allocationExponents: null,
     warnings,
@@ -336,12 +249,25 @@ function fitComputeReport(runs: readonly ComputeRun[], options: FitOptions): Fit
 /**
  * Fits a loss law to a user's runs: L = E + A/N^α + B/D^β for {params, tokens, loss} runs, or
  * L(C) = a·C^b + c for {flops, loss} runs, with residual statistics, warnings and (when asked)
- * bootstrap uncertainty. Pure and deterministic: the same runs (in any order), options and seed
- * give the same report. Throws RangeError for input outside the limits (the API checks first).
+ * bootstrap uncertainty, within a work budget of run-evaluations (MAX_FIT_WORK: about 120 ms in
+ * Node whatever the runs). Pure and deterministic: the same runs (in any order), options and seed
+ * give the same report. Every number in it is finite, except coefficients beyond the range of
+ * doubles (then `converged` is false and a warning says so). Throws RangeError for input outside
+ * the limits (the API checks first).
  */
 export function fitRuns(input: Runs, options: FitOptions): FitReport {
   validate(input, options);
   return input.kind === "parametric"
     ? fitParametricReport(input.runs, options)
     : fitComputeReport(input.runs, options);
+}
+
+/**
+ * The coefficients of a report that a stored fit cannot hold: not finite, or A, B (a) rounded
+ * to 0. The report then has `converged: false` and a warning; refuse such a fit (422).
+ */
+export function unusableCoefficients(report: FitReport): string[] {
+  return report.kind === "parametric"
+    ? unrepresentable<keyof ParametricCoefficients>(report.coefficients, ["A", "B"])
+    : unrepresentable<keyof ComputeCoefficients>(report.coefficients, ["a"]);
 }

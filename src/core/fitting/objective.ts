@@ -1,4 +1,6 @@
 // biome-ignore-all lint/style/noNonNullAssertion: numeric kernels index typed arrays within their bounds.
+import { evaluateOneTerm, evaluateTwoTerms } from "./kernels.ts";
+
 /**
  * The robust log-space objective of Hoffmann et al. 2022 (App. D.2, eq. 3) for a loss law that
  * is a sum of positive terms: a constant exp(θ₀) plus m power terms exp(θⱼ − κⱼ·xⱼ), with xⱼ a
@@ -62,6 +64,10 @@ export function evaluateObjective(
   hessian?: Float64Array,
 ): number {
   const { terms, features, logLoss, weights, delta } = problem;
+  if (gradient && hessian) {
+    if (terms === 2) return evaluateTwoTerms(problem, p, gradient, hessian);
+    if (terms === 1) return evaluateOneTerm(problem, p, gradient, hessian);
+  }
   const dim = 2 * terms + 1;
   const n = logLoss.length;
   const z = new Float64Array(terms + 1);

@@ -13,6 +13,12 @@ export interface NewtonOptions {
   maxIterations: number;
   /** Converged when the projected gradient's largest entry is at most this. */
   gradientTolerance: number;
+  /** Most work to spend (no limit by default), in the units of the two costs below. */
+  maxWork?: number;
+  /** Work of one call of `evaluate` (1 by default); the start's call is always made. */
+  evaluationWork?: number;
+  /** Work of one damped Cholesky solve (0 by default). */
+  solveWork?: number;
 }
 
 export interface NewtonResult {
@@ -20,6 +26,12 @@ export interface NewtonResult {
   value: number;
   /** Newton steps taken (accepted or not). */
   iterations: number;
+  /** Calls of `evaluate`: the start and one per step that was solved (at most iterations + 1). */
+  evaluations: number;
+  /** Work spent: evaluations and solves at their costs (never above maxWork past the start). */
+  work: number;
+  /** Whether it stopped because the next solve and evaluation would pass maxWork. */
+  stoppedByWork: boolean;
   converged: boolean;
   /** Largest entry of the projected gradient at `point`. */
   gradientNorm: number;
@@ -88,6 +100,7 @@ export function minimizeNewton(
   options: NewtonOptions,
 ): NewtonResult {
   const { lower, upper, maxIterations, gradientTolerance } = options;
+  const { maxWork = Number.POSITIVE_INFINITY, evaluationWork = 1, solveWork = 0 } = options;
   const dim = start.length;
   const p = Float64Array.from(start);
   clampInto(p, lower, upper);
@@ -97,18 +110,32 @@ export function minimizeNewton(
   const trialHessian = new Float64Array(dim * dim);
   const trial = new Float64Array(dim);
   const step = new Float64Array(dim);
+  const reduced = new Float64Array(dim * dim);
+  const rhs = new Float64Array(dim);
   let value = evaluate(p, gradient, hessian);
+  let evaluations = 1;
+  let work = evaluationWork;
+  let stoppedByWork = false;
+  // Room for one more solve and the evaluation of its step.
+  const affords = () => work + solveWork + evaluationWork <= maxWork;
   let damping = 1e-3;
   let iterations = 0;
   let free = freeVariables(p, gradient, lower, upper);
   let norm = projectedGradientNorm(free, gradient);
   while (iterations < maxIterations && norm > gradientTolerance && damping < MAX_DAMPING) {
+    if (!affords()) {
+      stoppedByWork = true;
+      break;
+    }
     iterations++;
     const size = free.length;
     let solved = false;
-    const reduced = new Float64Array(size * size);
-    const rhs = new Float64Array(size);
     for (let tries = 0; tries < MAX_DAMPING_TRIES && !solved && damping < MAX_DAMPING; tries++) {
+      if (!affords()) {
+        stoppedByWork = true;
+        break;
+      }
+      work += solveWork;
       let largestDiagonal = 0;
       for (const i of free)
         largestDiagonal = Math.max(largestDiagonal, Math.abs(hessian[i * dim + i]!));
@@ -135,6 +162,8 @@ export function minimizeNewton(
       for (let b = 0; b < dim; b++) predicted -= 0.5 * step[a]! * hessian[a * dim + b]! * step[b]!;
     }
     const trialValue = evaluate(trial, trialGradient, trialHessian);
+    evaluations++;
+    work += evaluationWork;
     const actual = value - trialValue;
     if (Number.isFinite(trialValue) && actual > 0) {
       const ratio = predicted > 0 ? actual / predicted : 1;
@@ -150,5 +179,14 @@ export function minimizeNewton(
       damping = Math.max(damping * 4, 1e-8);
     }
   }
-  return { point: p, value, iterations, converged: norm <= gradientTolerance, gradientNorm: norm };
+  return {
+    point: p,
+    value,
+    iterations,
+    evaluations,
+    work,
+    stoppedByWork,
+    converged: norm <= gradientTolerance,
+    gradientNorm: norm,
+  };
 }

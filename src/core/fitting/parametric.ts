@@ -3,6 +3,7 @@ import { TRAINING_FLOPS_PER_PARAM_TOKEN as SIX } from "../units.ts";
 import { fitLse, geometricGrid, type LseFit } from "./lse-fit.ts";
 import { HUBER_DELTA, type LseProblem } from "./objective.ts";
 import { canonicalRuns, type ParametricRun } from "./runs.ts";
+import { WorkBudget } from "./work.ts";
 
 /** L(N, D) = E + A/N^α + B/D^β (Hoffmann et al. 2022, eq. 2). */
 export interface ParametricCoefficients {
@@ -82,15 +83,18 @@ export function parametricLossOf(c: ParametricCoefficients, params: number, toke
 /**
  * Fits L = E + A/N^α + B/D^β to runs the way Hoffmann et al. (2022, App. D.2) and Besiroglu et
  * al. (2024) did: minimise Σ Huber_δ(LSE(a − α log N, b − β log D, e) − log L), δ = 1e-3, summed
- * over runs, from a grid (see `fitLse`).
+ * over runs, from a grid (see `fitLse`), drawing on `budget` (unlimited by default).
  */
-export function fitParametric(runs: readonly ParametricRun[]): {
+export function fitParametric(
+  runs: readonly ParametricRun[],
+  budget: WorkBudget = WorkBudget.unlimited(),
+): {
   prepared: ParametricProblem;
   fit: LseFit;
   coefficients: ParametricCoefficients;
 } {
   const prepared = parametricProblem(runs);
-  const fit = fitLse(prepared.problem, PARAMETRIC_GRID);
+  const fit = fitLse(prepared.problem, PARAMETRIC_GRID, budget);
   return { prepared, fit, coefficients: parametricCoefficients(fit.point, prepared.centre) };
 }
 

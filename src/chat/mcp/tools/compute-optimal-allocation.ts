@@ -1,20 +1,22 @@
 import { z } from "zod";
-import { AllocateAnswerSchema } from "../../../api/schemas.ts";
+import { leanAllocateAnswer, readInclude } from "../../../api/lean.ts";
 import { answerAllocate } from "../../../service/allocate.ts";
-import { renderAllocateText } from "../../text/render.ts";
 import { defineTool } from "../tool.ts";
+import {
+  AllocationSummarySchema,
+  allocationSummary,
+  renderAllocationSummary,
+} from "./allocation-summary.ts";
 import { fitsInput, hardwareInputs, kaplanBudgetInput, quantityInput } from "./inputs.ts";
 
 export const computeOptimalAllocation = defineTool({
   name: "compute_optimal_allocation",
   title: "Compute-optimal model size and training tokens",
   description: [
-    "Answers how big a language model to train and on how many tokens for a training compute budget, under every published scaling-law fit (Chinchilla approaches 1-3, the Besiroglu et al. 2024 re-fit, Kaplan et al. 2020, DeepSeek, Llama 3, 20 tokens/param).",
-    "Give exactly one of flops (a budget), params (a model size: the tokens and compute that make it optimal), tokens (a data size) or loss (a target loss: the least compute that reaches it), as a number or text with units.",
-    "Compute is C ≈ 6·N·D FLOPs; 1 PF-day = 8.64e19 FLOPs; GPU time such as '1M H100-hours @ 40% MFU' is converted at peak dense BF16.",
-    "Each allocation gives parameters N (counted as each fit counts them: total, or non-embedding for Kaplan and DeepSeek), tokens D, tokens per parameter, predicted loss in nats/token on the fit's own dataset (not comparable across fits), and the growth of N and D when compute grows 10x.",
-    "Fits that publish uncertainty (Besiroglu et al. 2024, Hoffmann et al. Table 2) add 80% intervals on N, D and loss. With gpu (and optionally gpus, mfu, pricePerGpuHour) each fit adds training GPU-hours = C / (peak × MFU × 3600), days on that many GPUs and cost.",
-    "Warnings flag extrapolation beyond a fit's measured range. The result is the JSON of GET /api/v1/allocate.",
+    "Answers how big a language model to train, on how many tokens, for a training compute budget, under every published scaling-law fit (Chinchilla approaches 1-3, the Besiroglu et al. 2024 re-fit, Kaplan et al. 2020, DeepSeek, Llama 3, Muennighoff et al., 20 tokens/param).",
+    "Give exactly one of flops (a budget), params (a model size), tokens (a data size) or loss (a target loss), as a number or text with units; C ≈ 6·N·D FLOPs, GPU time at peak dense BF16.",
+    "Per fit: N (total, or non-embedding for Kaplan and DeepSeek), D, tokens per parameter, loss in nats/token on the fit's own data (not comparable across fits), the growth of N and D for 10x compute, 80% intervals where published, and with gpu the training time and cost.",
+    "Warnings flag extrapolation. The result sums up GET /api/v1/allocate at 4 significant digits; that route with include=notes,sources has sources and notes.",
   ].join(" "),
   inputSchema: z.object({
     flops: quantityInput(
@@ -29,10 +31,14 @@ export const computeOptimalAllocation = defineTool({
     kaplanBudget: kaplanBudgetInput,
     ...hardwareInputs,
   }),
-  outputSchema: AllocateAnswerSchema,
+  outputSchema: AllocationSummarySchema,
   async run(c, { fits, ...question }) {
     const request = { ...question, fit: fits };
-    const answer = answerAllocate(await c.var.fits(fits), request);
-    return { structured: answer, text: renderAllocateText(answer) };
+    const answer = leanAllocateAnswer(
+      answerAllocate(await c.var.fits(fits), request),
+      readInclude([]),
+    );
+    const summary = allocationSummary(answer);
+    return { structured: summary, text: renderAllocationSummary(summary) };
   },
 });

@@ -39,11 +39,11 @@ export const fitScalingLaw = defineTool({
   name: "fit_scaling_law",
   title: "Fit a scaling law to your own training runs",
   description: [
-    `Fits a scaling law to the final losses of your own training runs and stores it under an id (user-…) that the other tools accept as a fit, so you can plan a large run from small ones (the GPT-4 report's predictable scaling).`,
-    `Runs with params N, tokens D and loss fit L = E + A/N^α + B/D^β (at least ${MIN_RUNS.parametric} runs) as Hoffmann et al. 2022 App. D.2 did: Huber loss (δ = 1e-3) on log-loss residuals, summed; runs with flops C and loss fit L(C) = a·C^b + c (at least ${MIN_RUNS.compute}); at most ${MAX_RUNS} runs, all of one kind, every value finite and positive.`,
-    `bootstrap (0 to ${MAX_BOOTSTRAP}, resamples × runs ≤ ${MAX_BOOTSTRAP_WORK}) adds standard errors and 80% and 95% intervals, seeded from the runs so answers repeat; the same runs and options always give the same id.`,
-    "The answer has the coefficients, the objective, convergence, residual statistics, the range of N, D and C covered, the allocation exponents and warnings. At most 10 fits a minute and 100 new fits a day per client; the fit works within a bounded budget and reports converged: false when it stops early. The id depends on the runs and options, not the name.",
-    "A parametric fit (params, tokens, loss) works as a fit id in compute_optimal_allocation, predict_loss and plan_inference. A compute-law fit (flops, loss) has no rule for splitting compute into N and D: predict_loss gives its loss at C = 6ND, compute_optimal_allocation lists it as skipped with its loss at the budget (or the compute for a target loss), plan_inference and plan_data refuse it. Neither kind has a repeated-data law for plan_data.",
+    "Fits a scaling law to the final losses of your own training runs and stores it under an id (user-…) that the other tools take as a fit: plan a large run from small ones.",
+    `Runs {params, tokens, loss} fit L = E + A/N^α + B/D^β (at least ${MIN_RUNS.parametric}; Huber δ = 1e-3 on log losses, summed, as Hoffmann et al. App. D.2); runs {flops, loss} fit L(C) = a·C^b + c (at least ${MIN_RUNS.compute}); at most ${MAX_RUNS} runs of one kind.`,
+    `bootstrap (0 to ${MAX_BOOTSTRAP}, resamples × runs ≤ ${MAX_BOOTSTRAP_WORK}) adds standard errors and intervals, seeded, so answers repeat. The id depends on the runs and options, not the name.`,
+    "Per client: 10 fits a minute, 100 new a day. Bounded work: converged: false when cut short.",
+    "A parametric fit works in compute_optimal_allocation, predict_loss and plan_inference; a compute-law fit only in predict_loss (compute_optimal_allocation lists it as skipped with its loss). plan_data takes neither.",
     "The result is the JSON of POST /api/v1/fits.",
   ].join(" "),
   inputSchema: z.strictObject({

@@ -9,11 +9,10 @@ export const predictLoss = defineTool({
   name: "predict_loss",
   title: "Predicted loss of a model size and token count",
   description: [
-    "Predicts the final training loss of a model with N parameters trained on D tokens, under every fit with a loss law (Chinchilla approach 3 and the Besiroglu et al. 2024 re-fit, L = E + A/N^α + B/D^β; Kaplan et al. 2020 eq. 1.5).",
-    "Also gives, for the same compute C = 6·N·D, the compute-optimal N and D and their loss on the same frontier compute_optimal_allocation reports (for Kaplan: Table 6 and L(C_min), eq. 1.3), so excessLoss shows what the chosen split costs (null, with nullReasons, where the two losses come from different laws or a loss far outside the fit's data is withheld).",
-    "params and tokens are numbers or text with units ('70B', '1.4T').",
-    "Fits with a repeated-data law (muennighoff-2023) always apply it: with uniqueTokens, tokens beyond it are repeated epochs, and unique data beyond the tokens trained on changes nothing (U = min(uniqueTokens, tokens), Muennighoff et al. 2023); other fits ignore uniqueTokens with a warning.",
-    "Losses are cross-entropy in nats per token on each fit's own dataset and tokenizer: compare them within one fit, not across fits. Kaplan counts non-embedding parameters.",
+    "Predicts the final loss of N parameters trained on D tokens under every fit with a loss law (Chinchilla approach 3, the Besiroglu et al. 2024 re-fit, Muennighoff et al. 2023, Kaplan et al. 2020 eq. 1.5).",
+    "Also gives the compute-optimal N, D and loss for the same C = 6·N·D, on the frontier compute_optimal_allocation reports, and excessLoss, what the split costs (null with nullReasons when the losses come from different laws or one is withheld).",
+    "params and tokens: numbers or text ('70B', '1.4T'). uniqueTokens: for muennighoff-2023, tokens beyond it repeat (only unique tokens trained on count); other fits ignore it with a warning.",
+    "Losses are nats per token on each fit's own dataset: compare within a fit. Kaplan counts non-embedding parameters.",
     "The result is the JSON of GET /api/v1/predict.",
   ].join(" "),
   inputSchema: z.object({
