@@ -292,3 +292,77 @@ describe("nothing non-finite is stored", () => {
     expect((await env.FITS.list({ prefix: "userfit:" })).keys.length).toBe(before);
   });
 });
+
+describe("the worst requests at once", () => {
+  it("answers a concurrent mix of the costliest requests, each correctly, none with a 5xx", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const res = await postFit(
+        { runs: runs(700 + i) },
+        { "cf-connecting-ip": `192.0.2.${200 + i}` },
+      );
+      ids.push(((await res.json()) as { id: string }).id);
+    }
+    const tooMany = Array.from({ length: 40 }, (_, i) => `user-${String(i).padStart(20, "9")}`);
+    const mcpBatch = Array.from({ length: 62 }, (_, i) => ({
+      jsonrpc: "2.0",
+      id: i,
+      method: "tools/call",
+      params: { name: "compute_optimal_allocation", arguments: { flops: "1e24", fits: ids } },
+    }));
+    // Extreme runs spread over 1e±300: the fit is cut short by its work budget.
+    const extreme = Array.from({ length: 400 }, (_, i) => ({
+      params: 10 ** (((i * 37) % 600) - 300),
+      tokens: 10 ** (((i * 53) % 600) - 300),
+      loss: 1 + ((i * 7) % 9),
+    }));
+    const requests: [string, Promise<Response>, number[]][] = [
+      ...ids.map((_, i): [string, Promise<Response>, number[]] => [
+        `allocate ${i}`,
+        exports.default.fetch(
+          `${BASE}/api/v1/allocate?flops=${1e22 + i * 1e20}&fit=${ids.join(",")}`,
+        ),
+        [200],
+      ]),
+      [
+        "40 ids",
+        exports.default.fetch(`${BASE}/api/v1/allocate?flops=1e24&fit=${tooMany.join(",")}`),
+        [400],
+      ],
+      [
+        "mcp batch",
+        exports.default.fetch(`${BASE}/mcp`, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            accept: "application/json, text/event-stream",
+            "mcp-protocol-version": "2025-11-25",
+          },
+          body: JSON.stringify(mcpBatch),
+        }),
+        [400],
+      ],
+      ["page", exports.default.fetch(`${BASE}/?flops=1e24&fit=${ids.join(",")}`), [200]],
+      [
+        "extreme fit",
+        postFit({ runs: extreme, bootstrap: 500 }, { "cf-connecting-ip": "192.0.2.250" }),
+        [201, 422],
+      ],
+    ];
+    const answers = await Promise.all(requests.map(([, res]) => res));
+    for (const [i, res] of answers.entries()) {
+      const [name, , statuses] = requests[i] as [string, Promise<Response>, number[]];
+      const text = await res.text();
+      expect(statuses, `${name}: ${res.status} ${text.slice(0, 200)}`).toContain(res.status);
+      if (name.startsWith("allocate")) {
+        const body = JSON.parse(text) as { allocations: { fit: string }[] };
+        expect(body.allocations.map((a) => a.fit)).toEqual(ids);
+      }
+      if (name === "extreme fit" && res.status === 201) {
+        // Whatever the runs, the fit stays within its fixed work budget.
+        const { work } = JSON.parse(text) as { work: Record<string, number> };
+        expect((work.fit ?? 0) + (work.bootstrap ?? 0)).toBeLessThanOrEqual(work.budget ?? 0);
+      }
+    }
+  });
+});
