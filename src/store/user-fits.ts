@@ -57,10 +57,12 @@ export function userFitQuotaKey(day: string, client: string): string {
 /** The isolate's memory of user-fit coefficient records (immutable by id, so never stale). */
 export interface UserFitCache {
   definitions: Map<string, FitDefinition>;
+  /** Reads in flight, so concurrent requests for one id share one KV read. */
+  pending: Map<string, Promise<void>>;
 }
 
 export function createUserFitCache(): UserFitCache {
-  return { definitions: new Map() };
+  return { definitions: new Map(), pending: new Map() };
 }
 
 /** What the user-fit store needs: the namespace, the isolate cache, a timeout and a log. */
@@ -133,19 +135,26 @@ export async function readUserFitDefinitions(
   ids: readonly string[],
 ): Promise<FitDefinition[]> {
   const wanted = [...new Set(ids)].filter(isWellFormedUserFitId);
-  const missing = wanted.filter((id) => !store.cache.definitions.has(id));
+  const { definitions, pending } = store.cache;
+  const missing = wanted.filter((id) => !definitions.has(id) && !pending.has(id));
   if (missing.length > 0 && store.kv) {
     const kv = store.kv;
-    const stored = await guarded(store, "reading user fits", () =>
+    const read = guarded(store, "reading user fits", () =>
       kv.get(missing.map(userFitKey), { type: "text" }),
-    );
-    for (const id of missing) {
-      const fit = definitionOf(id, stored.get(userFitKey(id)));
-      if (fit) remember(store.cache, fit);
-    }
+    ).then((stored) => {
+      for (const id of missing) {
+        const fit = definitionOf(id, stored.get(userFitKey(id)));
+        if (fit) remember(store.cache, fit);
+      }
+    });
+    const settled = read.finally(() => {
+      for (const id of missing) pending.delete(id);
+    });
+    for (const id of missing) pending.set(id, settled);
   }
+  await Promise.all(wanted.flatMap((id) => pending.get(id) ?? []));
   return wanted.flatMap((id) => {
-    const fit = store.cache.definitions.get(id);
+    const fit = definitions.get(id);
     return fit ? [fit] : [];
   });
 }
