@@ -23,6 +23,14 @@ async function text(path: string, headers: Record<string, string> = {}) {
   return { status: res.status, body: await res.text(), headers: res.headers };
 }
 
+/** Every line of a text answer fits an 80-column terminal. */
+function expectWithin80Columns(body: string) {
+  for (const line of body.split("\n")) expect(line.length, line).toBeLessThanOrEqual(80);
+}
+
+/** The text with wrapped lines (continued with four spaces) joined back. */
+const unwrapped = (body: string) => body.replace(/\n {4}/g, " ");
+
 /** The table of a text answer: from the header line (starting "fit ") to the next blank line. */
 function tableOf(body: string): string[] {
   const lines = body.split("\n");
@@ -41,7 +49,7 @@ function cellsOf(line: string) {
   }));
 }
 
-const NUMBER = /^(\$?[\d.,]+(e-?\d+)?[kMBTx]?|-)$/;
+const NUMBER = /^(\$?[\d.,]+(e-?\d+)?[kMBTx]?\*?|-)$/;
 
 /**
  * Each column is aligned on every line: numeric columns on the right (same ends), the others
@@ -75,30 +83,35 @@ describe("plain-text allocate", () => {
     );
     const { status, body } = await text(`/api/v1/allocate?${query}`, headers);
     expect(status).toBe(200);
-    expect(body.split("\n")[0]).toBe(answer.query.interpretation);
+    expectWithin80Columns(body);
+    expect(unwrapped(body).split("\n")[0]).toBe(answer.query.interpretation);
     const table = tableOf(body);
     expectAligned(table);
     expect(table.length - 1).toBe(answer.allocations.length);
+    const withFlops = answer.query.question === "flops" ? 0 : 1;
     for (const [i, allocation] of answer.allocations.entries()) {
       const cells = cellsOf(table[i + 1] ?? "").map((cell) => cell.text);
-      expect(cells.slice(0, 5)).toEqual([
+      const star = allocation.parameterConvention === "total" ? "" : "*";
+      expect(cells.slice(0, 3)).toEqual([
         allocation.fit,
-        formatCount(allocation.params),
+        `${formatCount(allocation.params)}${star}`,
         formatCount(allocation.tokens),
-        expect.any(String),
-        formatScientific(allocation.flops),
       ]);
-      expect(cells[5]).toBe(allocation.loss === null ? "-" : allocation.loss.toFixed(3));
+      if (withFlops) expect(cells[4]).toBe(formatScientific(allocation.flops));
+      expect(cells[4 + withFlops]).toBe(
+        allocation.loss === null ? "-" : allocation.loss.toFixed(3),
+      );
       if (answer.warnings.some((w) => w.fits.includes(allocation.fit))) {
         expect(cells.at(-1)).toMatch(/^\[\d+(,\d+)*\]$/);
       }
     }
     for (const skipped of answer.skipped) expect(body).toContain(skipped.fit);
-    expect(body).toContain(CONVENTIONS.loss);
-    const footnotes = body.split("\n").filter((line) => /^\[\d+\] /.test(line));
+    expect(unwrapped(body)).toContain(CONVENTIONS.loss);
     for (const { message } of answer.warnings) {
       expect(
-        footnotes.some((line) => line.endsWith(`] ${message}`)),
+        unwrapped(body)
+          .split("\n")
+          .some((line) => /^\[\d+\] /.test(line) && line.endsWith(`] ${message}`)),
         message,
       ).toBe(true);
     }
@@ -118,20 +131,22 @@ describe("plain-text allocate", () => {
     expect(forced.headers.get("content-type")).toMatch(/^application\/json/);
   });
 
-  it("adds GPU-hours, days and cost columns when hardware is named", async () => {
+  it("adds GPU-hours, days and cost per fit when hardware is named, one block per fit", async () => {
     const query = "flops=1e24&gpu=H100&gpus=1024&pricePerGpuHour=2&fit=epoch-2024,kaplan-2020";
     const answer = await json<AllocateAnswer>(`/api/v1/allocate?${query}`);
     const { body } = await text(`/api/v1/allocate?${query}&format=text`);
-    const table = tableOf(body);
-    expectAligned(table);
-    const header = cellsOf(table[0] ?? "").map((cell) => cell.text);
-    const hours = header.indexOf("GPU-hours");
-    expect(hours).toBeGreaterThan(0);
-    expect(header[hours + 2]).toBe("cost");
-    for (const [i, allocation] of answer.allocations.entries()) {
-      const cells = cellsOf(table[i + 1] ?? "").map((cell) => cell.text);
-      expect(cells[hours]).toBe(formatCount(allocation.training?.gpuHours ?? Number.NaN));
-      expect(cells[hours + 2]).toBe(`$${formatCount(allocation.training?.cost ?? Number.NaN)}`);
+    // The row would pass 80 columns, so each fit gets a block: its id, then its numbers.
+    expectWithin80Columns(body);
+    const lines = body.split("\n");
+    for (const allocation of answer.allocations) {
+      const at = lines.indexOf(allocation.fit);
+      expect(at, allocation.fit).toBeGreaterThan(0);
+      const block = lines
+        .slice(at + 1)
+        .filter((_line, k, rest) => rest.slice(0, k + 1).every((l) => l.startsWith("  ")))
+        .join(" ");
+      expect(block).toContain(`GPU-hours ${formatCount(allocation.training?.gpuHours ?? 0)}`);
+      expect(block).toContain(`cost $${formatCount(allocation.training?.cost ?? 0)}`);
     }
   });
 
@@ -171,8 +186,9 @@ describe("plain-text predict", () => {
     const answer = await json<PredictAnswer>(`/api/v1/predict?${query}`);
     const { status, body } = await text(`/api/v1/predict?${query}`, { accept: "text/plain" });
     expect(status).toBe(200);
-    expect(body.split("\n")[0]).toContain(answer.query.params.interpretation);
-    expect(body.split("\n")[0]).toContain(formatScientific(answer.flops));
+    expectWithin80Columns(body);
+    expect(unwrapped(body).split("\n")[0]).toContain(answer.query.params.interpretation);
+    expect(unwrapped(body).split("\n")[0]).toContain(formatScientific(answer.flops));
     const table = tableOf(body);
     expectAligned(table);
     expect(table.slice(1).map((line) => cellsOf(line).map((c) => c.text))).toEqual(
@@ -181,10 +197,9 @@ describe("plain-text predict", () => {
         p.loss === null ? "-" : p.loss.toFixed(3),
         p.optimalLoss === null ? "-" : p.optimalLoss.toFixed(3),
         expect.any(String),
-        formatCount(p.optimalParams),
+        `${formatCount(p.optimalParams)}${p.parameterConvention === "total" ? "" : "*"}`,
         formatCount(p.optimalTokens),
         expect.any(String),
-        p.parameterConvention,
         ...([...p.warnings, ...p.notes, ...Object.values(p.nullReasons)].length > 0
           ? [expect.stringMatching(/^\[[\d,]+\]$/)]
           : []),
@@ -206,7 +221,8 @@ describe("short path GET /<budget>", () => {
     expect(status).toBe(200);
     const expected = await text(`/api/v1/allocate?flops=${encodeURIComponent(flops)}&format=text`);
     expect(body).toBe(expected.body);
-    expect(tableOf(body).length - 1).toBe(answer.allocations.length);
+    expectWithin80Columns(body);
+    for (const { fit } of answer.allocations) expect(body).toMatch(new RegExp(`^${fit}\\b`, "m"));
   });
 
   it("honours fit and kaplanBudget", async () => {

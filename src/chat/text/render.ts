@@ -3,7 +3,7 @@ import type { ErrorBody } from "../../contract/errors.ts";
 import { formatCount, formatGrouped, formatScientific, significant } from "../../core/format.ts";
 import { CONVENTIONS } from "../../service/conventions.ts";
 import type { PredictAnswer } from "../../service/predict.ts";
-import { type Column, Footnotes, renderTable } from "./table.ts";
+import { type Column, Footnotes, renderTableOrBlocks, wrap } from "./table.ts";
 
 type Prediction = PredictAnswer["predictions"][number];
 type AllocationAnswer = AllocateAnswerJson["allocations"][number];
@@ -56,28 +56,45 @@ export function renderAllocateText(answer: AllocateAnswerJson): string {
   const notes = new Footnotes();
   const columns: Column<AllocationAnswer>[] = [
     { header: "fit", align: "left", cell: (a) => a.fit },
-    { header: "params", align: "right", cell: (a) => formatCount(a.params) },
+    {
+      header: "params",
+      align: "right",
+      cell: (a) => `${formatCount(a.params)}${a.parameterConvention === "total" ? "" : "*"}`,
+    },
     { header: "tokens", align: "right", cell: (a) => formatCount(a.tokens) },
-    { header: "tokens/param", align: "right", cell: (a) => significant(a.tokensPerParam, 3) },
-    { header: "FLOPs", align: "right", cell: (a) => formatScientific(a.flops) },
+    { header: "D/N", align: "right", cell: (a) => significant(a.tokensPerParam, 3) },
+    // A budget question's compute is the budget itself, in the first line.
+    ...(answer.query.question === "flops"
+      ? []
+      : [
+          {
+            header: "FLOPs",
+            align: "right" as const,
+            cell: (a: AllocationAnswer) => formatScientific(a.flops),
+          },
+        ]),
     { header: "loss", align: "right", cell: (a) => lossText(a.loss) },
-    { header: "10x C: params", align: "right", cell: (a) => times(a.scaleUp10x.params) },
-    { header: "tokens", align: "right", cell: (a) => times(a.scaleUp10x.tokens) },
-    { header: "params count", align: "left", cell: (a) => a.parameterConvention },
+    { header: "10x N", align: "right", cell: (a) => times(a.scaleUp10x.params) },
+    { header: "10x D", align: "right", cell: (a) => times(a.scaleUp10x.tokens) },
     ...trainingColumns(answer.allocations),
     { header: "notes", align: "left", cell: (a) => notes.marks(warningsOf(a)) },
   ];
-  const table = renderTable(columns, answer.allocations);
+  const table = renderTableOrBlocks(columns, answer.allocations);
+  const legend = "D/N: tokens per parameter; 10x N, 10x D: how N and D grow with 10x compute.";
   return [
-    answer.query.interpretation,
-    ...(answer.headline ? [`Headline (${answer.headline.fit}): ${answer.headline.text}`] : []),
+    ...wrap(answer.query.interpretation),
+    ...(answer.headline ? wrap(`Headline (${answer.headline.fit}): ${answer.headline.text}`) : []),
     "",
     ...table,
     "",
-    ...skippedLine(answer.skipped),
-    ...notes.lines(),
-    `Compute: ${CONVENTIONS.flops}`,
-    `Loss: ${CONVENTIONS.loss}`,
+    ...skippedLine(answer.skipped).flatMap((line) => wrap(line)),
+    ...notes.lines().flatMap((line) => wrap(line)),
+    ...wrap(legend),
+    ...(answer.allocations.some((a) => a.parameterConvention !== "total")
+      ? wrap("* non-embedding parameters (the fit's convention); the others count all parameters.")
+      : []),
+    ...wrap(`Compute: ${CONVENTIONS.flops}`),
+    ...wrap(`Loss: ${CONVENTIONS.loss}`),
     "",
   ].join("\n");
 }
@@ -89,20 +106,28 @@ export function renderPredictText(answer: PredictAnswer): string {
   const columns: Column<Prediction>[] = [
     { header: "fit", align: "left", cell: (p) => p.fit },
     { header: "loss", align: "right", cell: (p) => lossText(p.loss) },
-    { header: "optimal loss", align: "right", cell: (p) => lossText(p.optimalLoss) },
+    { header: "optimal", align: "right", cell: (p) => lossText(p.optimalLoss) },
     {
       header: "excess",
       align: "right",
-      cell: (p) => (p.excessLoss === null ? "-" : significant(p.excessLoss, 3)),
+      cell: (p) =>
+        p.excessLoss === null
+          ? "-"
+          : Math.abs(p.excessLoss) < 1e-3
+            ? p.excessLoss.toExponential(1)
+            : significant(p.excessLoss, 2),
     },
-    { header: "optimal params", align: "right", cell: (p) => formatCount(p.optimalParams) },
-    { header: "optimal tokens", align: "right", cell: (p) => formatCount(p.optimalTokens) },
     {
-      header: "tokens/param",
+      header: "opt. N",
+      align: "right",
+      cell: (p) => `${formatCount(p.optimalParams)}${p.parameterConvention === "total" ? "" : "*"}`,
+    },
+    { header: "opt. D", align: "right", cell: (p) => formatCount(p.optimalTokens) },
+    {
+      header: "D/N",
       align: "right",
       cell: (p) => significant(p.optimalTokens / p.optimalParams, 3),
     },
-    { header: "params count", align: "left", cell: (p) => p.parameterConvention },
     {
       header: "notes",
       align: "left",
@@ -114,16 +139,23 @@ export function renderPredictText(answer: PredictAnswer): string {
         ]),
     },
   ];
-  const table = renderTable(columns, answer.predictions);
+  const table = renderTableOrBlocks(columns, answer.predictions);
   return [
-    `${params.interpretation}; ${tokens.interpretation}; ${significant(tokens.value / params.value, 3)} tokens/param; C = 6ND = ${formatScientific(answer.flops)} FLOPs`,
-    "Optimal: the compute-optimal split of the same C under the same fit; excess = loss - optimal loss.",
+    ...wrap(
+      `${params.interpretation}; ${tokens.interpretation}; ${significant(tokens.value / params.value, 3)} tokens/param; C = 6ND = ${formatScientific(answer.flops)} FLOPs`,
+    ),
+    ...wrap(
+      "Optimal: the compute-optimal run of the same C on the fit's frontier; excess = loss - optimal.",
+    ),
     "",
     ...table,
     "",
-    ...skippedLine(answer.skipped),
-    ...notes.lines(),
-    `Loss: ${answer.conventions.loss}`,
+    ...skippedLine(answer.skipped).flatMap((line) => wrap(line)),
+    ...notes.lines().flatMap((line) => wrap(line)),
+    ...(answer.predictions.some((p) => p.parameterConvention !== "total")
+      ? wrap("* non-embedding parameters (the fit's convention); the others count all parameters.")
+      : []),
+    ...wrap(`Loss: ${answer.conventions.loss}`),
     "",
   ].join("\n");
 }
