@@ -122,6 +122,33 @@ export function frontierBand(
   flopsRange: readonly [number, number],
   options: FrontierOptions,
 ): Band | null {
+  // Fit documents never change, and most pages draw the same range: draw each band once.
+  let bands = BANDS.get(fit);
+  if (!bands) {
+    bands = new Map();
+    BANDS.set(fit, bands);
+  }
+  const key = `${flopsRange[0]}:${flopsRange[1]}:${options.kaplanBudget}`;
+  const known = bands.get(key);
+  if (known !== undefined) return known;
+  const band = computeBand(fit, flopsRange, options);
+  bands.set(key, band);
+  if (bands.size > BANDS_PER_FIT) {
+    const oldest = bands.keys().next().value;
+    if (oldest !== undefined) bands.delete(oldest);
+  }
+  return band;
+}
+
+/** Bands one fit keeps drawn (by range and convention); fits are garbage-collected with them. */
+const BANDS_PER_FIT = 8;
+const BANDS = new WeakMap<FitDefinition, Map<string, Band | null>>();
+
+function computeBand(
+  fit: FitDefinition,
+  flopsRange: readonly [number, number],
+  options: FrontierOptions,
+): Band | null {
   if (!fit.uncertainty || !fit.measuredRange) return null;
   const frontier = frontierOf(fit, options);
   const [from, to] = [Math.log10(flopsRange[0]), Math.log10(flopsRange[1])];
