@@ -43,3 +43,21 @@ const GROUPED = new Intl.NumberFormat("en-US", { maximumFractionDigits: 20 });
 export function formatGrouped(x: number, digits = 6): string {
   return GROUPED.format(Number(x.toPrecision(digits)));
 }
+
+/**
+ * A loss for people, in nats per token, at 3 decimals: every door shows losses this way (the
+ * fits' own data are good to about 1e-3).
+ */
+export function formatLoss(loss: number): string {
+  return loss.toFixed(3);
+}
+
+/**
+ * A training duration for people, as every door shows it: 3 significant digits of days
+ * ("28.6 days", "1,230 days"), or of years from two years on ("4.1 years").
+ * @param days wall-clock days
+ */
+export function formatDays(days: number): string {
+  if (days >= 730) return `${significant(days / 365.25, 3)} years`;
+  return `${formatGrouped(days, 3)} days`;
+}

@@ -1,4 +1,4 @@
-import { significant } from "../core/format.ts";
+import { formatDays, significant } from "../core/format.ts";
 import type { AllocateAnswer, AllocationAnswer } from "../service/allocate.ts";
 import type { HardwarePlan } from "../service/hardware.ts";
 import { isUserFitId } from "../store/user-fits.ts";
@@ -106,10 +106,7 @@ export function Interval({
 }
 
 /** Days for people: "3.2 days", "41 days", "1.4 years". */
-export function formatDays(days: number): string {
-  if (days >= 730) return `${significant(days / 365.25, 3)} years`;
-  return `${significant(days, days >= 100 ? 3 : 2)} days`;
-}
+export { formatDays };
 
 /** Money without a currency symbol (the price's own currency): 1.2M, 950k, 12.5. */
 export const formatCost = (value: number) => formatFor("count", value);

@@ -1,4 +1,10 @@
-import { formatCount, formatFlops, formatScientific, significant } from "../core/format.ts";
+import {
+  formatCount,
+  formatFlops,
+  formatLoss,
+  formatScientific,
+  significant,
+} from "../core/format.ts";
 import type { QuantityKind } from "../core/parse.ts";
 
 export type NumberKind = "count" | "flops" | "loss" | "ratio" | "factor";
@@ -11,7 +17,7 @@ export function formatFor(kind: NumberKind, value: number): string {
     case "flops":
       return formatFlops(value);
     case "loss":
-      return value.toFixed(3);
+      return formatLoss(value);
     case "ratio":
       return value >= 1e4 ? formatScientific(value) : significant(value, 3);
     case "factor":

@@ -1,4 +1,4 @@
-import { formatCount, formatFlops, significant } from "../core/format.ts";
+import { formatCount, formatFlops, formatLoss, significant } from "../core/format.ts";
 import type { DataPlanAnswer, InferencePlanAnswer } from "../service/plans.ts";
 import { Actions, HardwareLine, TrainingCells, TrainingHeaders } from "./answer.tsx";
 import { Num, ParamsOnTokens } from "./numbers.tsx";
@@ -11,8 +11,8 @@ const percent = (fraction: number) => `${significant(fraction * 100, 2)}%`;
 export function inferenceAskedText(plan: InferencePlanAnswer): string {
   const { query } = plan;
   return query.flops === undefined
-    ? `loss ${significant(query.loss, 4)}`
-    : `${formatFlops(query.flops)} (compute-optimal loss ${significant(query.loss, 4)})`;
+    ? `loss ${formatLoss(query.loss)}`
+    : `${formatFlops(query.flops)} (compute-optimal loss ${formatLoss(query.loss)})`;
 }
 
 /** The inference plan in words, for titles and link previews. */
@@ -26,7 +26,7 @@ export function inferenceTitle(plan: InferencePlanAnswer): string {
 
 export function inferenceDescription(plan: InferencePlanAnswer): string {
   const co = plan.computeOptimal;
-  return `${plan.label}: to reach loss ${significant(plan.loss, 4)} and serve ${formatCount(plan.query.inferenceTokens)} tokens, train ${inferenceWords(plan)} (${formatFlops(plan.totalFlops)} in all), ${percent(plan.savingFraction)} less than the compute-optimal ${formatCount(co.params)} on ${formatCount(co.tokens)} (${formatFlops(co.totalFlops)}).`;
+  return `${plan.label}: to reach loss ${formatLoss(plan.loss)} and serve ${formatCount(plan.query.inferenceTokens)} tokens, train ${inferenceWords(plan)} (${formatFlops(plan.totalFlops)} in all), ${percent(plan.savingFraction)} less than the compute-optimal ${formatCount(co.params)} on ${formatCount(co.tokens)} (${formatFlops(co.totalFlops)}).`;
 }
 
 export function dataWords(plan: DataPlanAnswer): string {
@@ -125,7 +125,7 @@ export function InferenceResult({
       <div class="table-wrap">
         <table class="compare plan-table">
           <caption>
-            Lifetime compute of two plans that reach loss {significant(plan.loss, 4)} and serve{" "}
+            Lifetime compute of two plans that reach loss {formatLoss(plan.loss)} and serve{" "}
             {formatCount(serving)} tokens (training 6·N·D, inference 2·N·D_inf)
           </caption>
           <thead>

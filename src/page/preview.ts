@@ -1,4 +1,4 @@
-import { formatCount, significant } from "../core/format.ts";
+import { formatCount, formatLoss } from "../core/format.ts";
 import type { AllocateAnswer, AllocationAnswer } from "../service/allocate.ts";
 import { askedText, headlineAllocation } from "./answer.tsx";
 import { SITE_NAME } from "./layout.tsx";
@@ -24,7 +24,7 @@ export function headlineTitle(answer: AllocateAnswer | null): string {
 export function previewText(answer: AllocateAnswer | null): string {
   const chosen = answer && headlineAllocation(answer);
   if (!answer || !chosen) return LANDING_DESCRIPTION;
-  const loss = chosen.loss === null ? "" : `, predicted loss ${significant(chosen.loss, 3)}`;
+  const loss = chosen.loss === null ? "" : `, predicted loss ${formatLoss(chosen.loss)}`;
   let text = `${chosen.label}: ${allocationWords(chosen)}${loss}.`;
   for (const other of answer.allocations) {
     if (other === chosen) continue;

@@ -1,4 +1,11 @@
-import { formatCount, formatFlops, formatGrouped, significant } from "../core/format.ts";
+import {
+  formatCount,
+  formatDays,
+  formatFlops,
+  formatGrouped,
+  formatLoss,
+  significant,
+} from "../core/format.ts";
 import type { QuantityKind } from "../core/parse.ts";
 import type { AllocateAnswer, AllocationAnswer } from "../service/allocate.ts";
 import type { HardwarePlan } from "../service/hardware.ts";
@@ -103,7 +110,7 @@ export function hardwareText(plan: HardwarePlan): string {
 function trainingFields(a: AllocationAnswer): string[] {
   if (!a.training) return [];
   const { days, gpuHours, gpus, cost } = a.training;
-  const time = `*Training time*\n${formatGrouped(days, 3)} days on ${formatGrouped(gpus)} GPU${gpus === 1 ? "" : "s"} (${formatCount(gpuHours)} GPU-hours)`;
+  const time = `*Training time*\n${formatDays(days)} on ${formatGrouped(gpus)} GPU${gpus === 1 ? "" : "s"} (${formatCount(gpuHours)} GPU-hours)`;
   return cost === undefined ? [time] : [time, `*Training cost*\n${formatCount(cost)}`];
 }
 
@@ -113,7 +120,7 @@ export function allocationFields(a: AllocationAnswer, question: QuantityKind): T
     `*Parameters*\n${formatCount(a.params)} (${a.parameterConvention})`,
     `*Tokens*\n${formatCount(a.tokens)}`,
     `*Tokens per parameter*\n${significant(a.tokensPerParam)}`,
-    `*Loss*\n${a.loss === null ? "— (no loss law)" : `${significant(a.loss)} nats/token`}`,
+    `*Loss*\n${a.loss === null ? "— (no loss law)" : `${formatLoss(a.loss)} nats/token`}`,
   ];
   if (question !== "flops") fields.push(`*Compute*\n${formatFlops(a.flops)}`);
   fields.push(...trainingFields(a));

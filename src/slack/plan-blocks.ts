@@ -1,4 +1,4 @@
-import { formatCount, formatFlops, significant } from "../core/format.ts";
+import { formatCount, formatFlops, formatLoss, significant } from "../core/format.ts";
 import type { DataPlanAnswer, InferencePlanAnswer } from "../service/plans.ts";
 import {
   type AnswerOptions,
@@ -74,7 +74,7 @@ function planMessage(plan: PlanMessage, options: AnswerOptions): SlackMessage {
   };
 }
 
-const nats = (loss: number) => `${significant(loss)} nats/token`;
+const nats = (loss: number) => `${formatLoss(loss)} nats/token`;
 const percent = (fraction: number) => `${significant(100 * fraction)}%`;
 
 /** The Block Kit answer to `1e24 inference 2T` or `loss 2.0 inference 2T`. */
@@ -87,7 +87,7 @@ export function inferenceMessage(
   const target =
     query.question === "flops" && query.flops !== undefined
       ? formatFlops(query.flops)
-      : `loss ${significant(query.loss, 4)}`;
+      : `loss ${formatLoss(query.loss)}`;
   return planMessage(
     {
       title: `Inference-aware plan for ${target}, ${serving}`,

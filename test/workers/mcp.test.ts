@@ -158,7 +158,7 @@ describe.each(CLIENTS)("$name", (spec) => {
       for (const a of answer.fits) expect(a.trainingDays, a.fit).toBeGreaterThan(0);
       const epoch = answer.fits.find((a) => a.fit === "epoch-2024");
       expect(epoch?.interval80?.params).toHaveLength(2);
-      expect(result.content[0]?.text).toMatch(/ days/);
+      expect(result.content[0]?.text).toMatch(/ (days|years)/);
     },
   );
 

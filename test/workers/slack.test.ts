@@ -188,7 +188,7 @@ function expectSameNumbersAsApi(message: SlackMessage, api: AllocateAnswerJson) 
     expect(fields[1]).toBe(`*Tokens*\n${formatCount(a.tokens)}`);
     expect(fields[2]).toBe(`*Tokens per parameter*\n${significant(a.tokensPerParam)}`);
     expect(fields[3]).toBe(
-      a.loss === null ? "*Loss*\n— (no loss law)" : `*Loss*\n${significant(a.loss)} nats/token`,
+      a.loss === null ? "*Loss*\n— (no loss law)" : `*Loss*\n${a.loss.toFixed(3)} nats/token`,
     );
     if (api.query.question !== "flops")
       expect(fields[4]).toBe(`*Compute*\n${formatFlops(a.flops)}`);
@@ -622,7 +622,8 @@ function readSection(message: SlackMessage): string {
   return block?.type === "section" ? block.text.text : "";
 }
 
-const nats = (loss: number) => `${significant(loss)} nats/token`;
+// Every door shows a loss at 3 decimals.
+const nats = (loss: number) => `${loss.toFixed(3)} nats/token`;
 const query = (params: Record<string, string>) => new URLSearchParams(params).toString();
 
 describe("inference-aware plans: /chinchilla 1e24 inference 2T", () => {
@@ -737,7 +738,12 @@ describe("training time: gpu, gpus, mfu, price", () => {
   function trainingFieldsOf(a: AllocateAnswerJson["allocations"][number]): string[] {
     const t = a.training;
     if (!t) throw new Error(`no training time for ${a.fit}`);
-    const time = `*Training time*\n${formatGrouped(t.days, 3)} days on ${formatGrouped(t.gpus)} GPU${t.gpus === 1 ? "" : "s"} (${formatCount(t.gpuHours)} GPU-hours)`;
+    // Every door: 3 significant digits of days, or of years from two years on.
+    const duration =
+      t.days >= 730
+        ? `${significant(t.days / 365.25, 3)} years`
+        : `${formatGrouped(t.days, 3)} days`;
+    const time = `*Training time*\n${duration} on ${formatGrouped(t.gpus)} GPU${t.gpus === 1 ? "" : "s"} (${formatCount(t.gpuHours)} GPU-hours)`;
     return t.cost === undefined ? [time] : [time, `*Training cost*\n${formatCount(t.cost)}`];
   }
 

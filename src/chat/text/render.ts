@@ -1,6 +1,12 @@
 import type { AllocateAnswerJson } from "../../api/lean.ts";
 import type { ErrorBody } from "../../contract/errors.ts";
-import { formatCount, formatGrouped, formatScientific, significant } from "../../core/format.ts";
+import {
+  formatCount,
+  formatDays,
+  formatLoss,
+  formatScientific,
+  significant,
+} from "../../core/format.ts";
 import { CONVENTIONS } from "../../service/conventions.ts";
 import type { PredictAnswer } from "../../service/predict.ts";
 import { type Column, Footnotes, renderTableOrBlocks, wrap } from "./table.ts";
@@ -9,7 +15,7 @@ type Prediction = PredictAnswer["predictions"][number];
 type AllocationAnswer = AllocateAnswerJson["allocations"][number];
 
 const times = (factor: number) => `${significant(factor, 3)}x`;
-const lossText = (loss: number | null) => (loss === null ? "-" : loss.toFixed(3));
+const lossText = (loss: number | null) => (loss === null ? "-" : formatLoss(loss));
 
 function skippedLine(skipped: readonly { fit: string; message: string }[]): string[] {
   return skipped.length === 0
@@ -30,9 +36,9 @@ function trainingColumns(allocations: readonly AllocationAnswer[]): Column<Alloc
       cell: (a) => optional(a.training?.gpuHours, (x) => formatCount(x)),
     },
     {
-      header: "days",
+      header: "time",
       align: "right",
-      cell: (a) => optional(a.training?.days, (x) => formatGrouped(x, 3)),
+      cell: (a) => optional(a.training?.days, formatDays),
     },
     ...(withCost
       ? [

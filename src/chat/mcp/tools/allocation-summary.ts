@@ -1,6 +1,12 @@
 import { z } from "zod";
 import { type AllocateAnswerJson, rounded } from "../../../api/lean.ts";
-import { formatCount, formatFlops, formatGrouped, significant } from "../../../core/format.ts";
+import {
+  formatCount,
+  formatDays,
+  formatFlops,
+  formatLoss,
+  significant,
+} from "../../../core/format.ts";
 
 /** Significant digits a model reads: more would cost tokens and say nothing the fits know. */
 const DIGITS = 4;
@@ -117,12 +123,12 @@ export function renderAllocationSummary(summary: AllocationSummary): string {
       `D/N ${significant(f.tokensPerParam)}`,
       ...(f.loss === null
         ? []
-        : [`L ${f.loss.toFixed(3)}${i?.loss ? pair(i.loss, (x) => x.toFixed(3)) : ""}`]),
+        : [`L ${formatLoss(f.loss)}${i?.loss ? pair(i.loss, formatLoss) : ""}`]),
       ...(f.flops === undefined
         ? []
         : [`C ${formatFlops(f.flops)}${i?.flops ? pair(i.flops, formatFlops) : ""}`]),
       `10x C: N x${significant(f.scaleUp10x[0])} D x${significant(f.scaleUp10x[1])}`,
-      ...(f.trainingDays === undefined ? [] : [`${formatGrouped(f.trainingDays, 3)} days`]),
+      ...(f.trainingDays === undefined ? [] : [formatDays(f.trainingDays)]),
     ];
     lines.push(`${f.fit}: ${parts.join(", ")}`);
   }

@@ -1,4 +1,4 @@
-import { formatCount, formatScientific, significant } from "../../../core/format.ts";
+import { formatCount, formatLoss, formatScientific, significant } from "../../../core/format.ts";
 import type { DataPlanAnswer, InferencePlanAnswer } from "../../../service/plans.ts";
 import { renderTable } from "../../text/table.ts";
 
@@ -39,7 +39,7 @@ export function renderInferencePlanText(answer: InferencePlanAnswer): string {
   ];
   const { query, computeOptimal } = answer;
   return [
-    `${query.interpretation}; serving ${query.inferenceTokensInterpretation}; loss ${significant(answer.loss, 4)} nats/token under ${answer.fit}`,
+    `${query.interpretation}; serving ${query.inferenceTokensInterpretation}; loss ${formatLoss(answer.loss)} nats/token under ${answer.fit}`,
     "",
     ...planTable(
       ["training FLOPs", "inference FLOPs", "total FLOPs"],
@@ -61,7 +61,7 @@ export function renderDataPlanText(answer: DataPlanAnswer): string {
   const { query, unlimited } = answer;
   const cells = (row: { epochs: number; loss: number }) => [
     significant(row.epochs, 3),
-    row.loss.toFixed(4),
+    formatLoss(row.loss),
   ];
   return [
     `${query.interpretation}; ${formatCount(query.uniqueTokens)} unique tokens (${query.uniqueTokensInterpretation}) under ${answer.fit}`,
