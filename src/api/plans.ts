@@ -5,6 +5,7 @@ import { MAX_INPUT_LENGTH } from "../core/parse.ts";
 import { DEFAULT_DATA_FIT, DEFAULT_FIT } from "../service/default-fit.ts";
 import { answerDataPlan, answerInferencePlan } from "../service/plans.ts";
 import type { Register } from "../types.ts";
+import { AllocateQuerySchema, TrainingPlanSchema, TrainingSchema } from "./schemas.ts";
 
 const text = (name: string, description: string, example: string) =>
   z
@@ -37,7 +38,27 @@ const LifetimeSchema = z.object({
   totalFlops: z.number(),
 });
 
-const fitSummary = {
+/** The allocate API's hardware fields: a plan on them adds its training time. */
+const hardwareQuery = {
+  gpu: AllocateQuerySchema.shape.gpu,
+  gpus: AllocateQuerySchema.shape.gpus,
+  mfu: AllocateQuerySchema.shape.mfu,
+  pricePerGpuHour: AllocateQuerySchema.shape.pricePerGpuHour,
+};
+
+const PlanTrainingSchema = z
+  .object({
+    hardware: TrainingPlanSchema,
+    plan: TrainingSchema,
+    computeOptimal: TrainingSchema.optional(),
+  })
+  .optional()
+  .openapi({
+    description:
+      "With gpu: the plan's training GPU-hours, days and cost (and the compute-optimal model's, for inference plans).",
+  });
+
+const fitSummaryFields = {
   fit: z.string(),
   label: z.string(),
   source: z.string(),
@@ -53,7 +74,8 @@ const ConventionsSchema = z.record(z.string(), z.string());
 
 export const InferencePlanSchema = z
   .object({
-    ...fitSummary,
+    ...fitSummaryFields,
+    training: PlanTrainingSchema,
     query: z.object({
       question: z.enum(["loss", "flops"]),
       input: z.string(),
@@ -82,7 +104,8 @@ export const InferencePlanSchema = z
 
 export const DataPlanSchema = z
   .object({
-    ...fitSummary,
+    ...fitSummaryFields,
+    training: PlanTrainingSchema,
     query: z.object({
       input: z.string(),
       interpretation: z.string(),
@@ -141,6 +164,7 @@ export const inferencePlanRoute = createRoute({
         "2T",
       ),
       fit: fitParam(DEFAULT_FIT),
+      ...hardwareQuery,
     }),
   },
   responses: {
@@ -164,6 +188,7 @@ export const dataPlanRoute = createRoute({
       flops: text("flops", "Training budget (1e24, 5000 PF-days, 1M H100-hours).", "1e23"),
       uniqueTokens: text("uniqueTokens", "Unique tokens available (e.g. 500B).", "100B"),
       fit: fitParam(DEFAULT_DATA_FIT, true),
+      ...hardwareQuery,
     }),
   },
   responses: {

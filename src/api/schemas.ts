@@ -216,7 +216,7 @@ const HardwareSchema = z.object({
   gpuSource: z.string(),
 });
 
-const TrainingSchema = z
+export const TrainingSchema = z
   .object({
     gpuHours: z.number(),
     days: z.number(),
@@ -228,7 +228,7 @@ const TrainingSchema = z
     description: "GPU-hours = C / (peak × MFU × 3600); days on `gpus` GPUs.",
   });
 
-const TrainingPlanSchema = z.object({
+export const TrainingPlanSchema = z.object({
   gpu: z.string(),
   gpuLabel: z.string(),
   peakFlops: z.number(),

@@ -2,16 +2,10 @@ import type { Context } from "hono";
 import { ApiError } from "../contract/errors.ts";
 import type { RegistrySnapshot } from "../core/fits/registry.ts";
 import type { KaplanBudget } from "../core/frontier.ts";
-import { parseQuantity } from "../core/parse.ts";
 import type { TrainingTime } from "../core/planning/training.ts";
 import { publicUrl } from "../http/context.ts";
 import { type AllocateAnswer, answerAllocate } from "../service/allocate.ts";
-import {
-  type HardwarePlan,
-  readHardware,
-  readRequestMfu,
-  trainingOn,
-} from "../service/hardware.ts";
+import type { HardwarePlan } from "../service/hardware.ts";
 import {
   answerDataPlan,
   answerInferencePlan,
@@ -63,18 +57,6 @@ export interface Resolved {
 const emptyOutcome = (mode: PageMode): Outcome =>
   mode === "allocate" ? { mode, answer: null } : { mode, plan: null };
 
-/**
- * Hardware of the "Advanced" section, or of a budget given as GPU time (read at the section's
- * MFU, as the plan read it); undefined for none.
- */
-function planHardware(query: PageQuery): HardwarePlan | undefined {
-  const text = query.given.flops;
-  const hardware = hardwareOf(query);
-  const mfu = readRequestMfu(hardware.mfu);
-  const parsed = text === undefined ? undefined : parseQuantity(text, "flops", { mfu });
-  return readHardware(hardware, parsed?.ok ? parsed.quantity.hardware : undefined);
-}
-
 function requireKinds(query: PageQuery, field: string, kinds: readonly string[], what: string) {
   if (!kinds.includes(query.kind)) {
     throw new ApiError(
@@ -97,22 +79,22 @@ function answer(query: PageQuery, registry: RegistrySnapshot, published: string[
   if (mode === "inference") {
     requireKinds(query, "inferenceTokens", ["flops", "loss"], "from a compute budget or a loss");
     const plan = answerInferencePlan(registry, {
+      ...hardwareOf(query),
       flops: query.given.flops,
       loss: query.given.loss,
       inferenceTokens: query.advanced.inferenceTokens,
-      mfu: query.advanced.mfu?.trim(),
       ...(fit === undefined ? {} : { fit }),
     });
-    const hardware = planHardware(query);
+    const { training } = plan;
     return {
       mode,
       plan,
-      ...(hardware
+      ...(training
         ? {
             training: {
-              hardware,
-              plan: trainingOn(hardware, plan.trainingFlops),
-              reference: trainingOn(hardware, plan.computeOptimal.trainingFlops),
+              hardware: training.hardware,
+              plan: training.plan,
+              ...(training.computeOptimal ? { reference: training.computeOptimal } : {}),
             },
           }
         : {}),
@@ -120,16 +102,16 @@ function answer(query: PageQuery, registry: RegistrySnapshot, published: string[
   }
   requireKinds(query, "uniqueTokens", ["flops"], "a compute budget");
   const plan = answerDataPlan(registry, {
+    ...hardwareOf(query),
     flops: query.given.flops,
     uniqueTokens: query.advanced.uniqueTokens,
-    mfu: query.advanced.mfu?.trim(),
     ...(fit === undefined ? {} : { fit }),
   });
-  const hardware = planHardware(query);
+  const { training } = plan;
   return {
     mode,
     plan,
-    ...(hardware ? { training: { hardware, plan: trainingOn(hardware, plan.query.flops) } } : {}),
+    ...(training ? { training: { hardware: training.hardware, plan: training.plan } } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import { type Notice, notice } from "../core/notice.ts";
 import type { ParsedQuantity } from "../core/parse.ts";
 import { dataConstrainedOptimal } from "../core/planning/data-constrained.ts";
 import { type InferencePlan, inferenceOptimal } from "../core/planning/inference.ts";
+import type { TrainingTime } from "../core/planning/training.ts";
 import { CONVENTIONS, type Conventions } from "./conventions.ts";
 import {
   DEFAULT_DATA_FIT,
@@ -17,6 +18,7 @@ import {
   fitChoice,
 } from "./default-fit.ts";
 import { finiteAnswer } from "./finite.ts";
+import { type HardwarePlan, type HardwareRequest, readHardware, trainingOn } from "./hardware.ts";
 import {
   type RawQuantity,
   readBudget,
@@ -82,16 +84,25 @@ function oneParametricFit(
   return { entry, fit };
 }
 
-export interface InferencePlanRequest {
+export interface InferencePlanRequest extends HardwareRequest {
   loss?: RawQuantity;
   flops?: RawQuantity;
   inferenceTokens?: RawQuantity;
   fit?: string;
-  /** MFU (0.4 or "40%") at which a budget given as GPU time is read (the page's hardware). */
-  mfu?: number | string;
+}
+
+/** Training time of a plan on the requested hardware (gpu, gpus, mfu, pricePerGpuHour). */
+export interface PlanTraining {
+  hardware: HardwarePlan;
+  /** The plan's own training compute on that hardware. */
+  plan: TrainingTime;
+  /** The compute-optimal model for the same loss, for comparison (inference plans). */
+  computeOptimal?: TrainingTime;
 }
 
 export interface InferencePlanAnswer extends FitSummary {
+  /** With hardware: the plan's training time, and the compute-optimal model's. */
+  training?: PlanTraining;
   query: {
     question: "loss" | "flops";
     input: string;
@@ -162,9 +173,19 @@ export function answerInferencePlan(
   }
   const plan = inferenceOptimal(fit, loss, inference.value);
   const { optimal, computeOptimal } = plan;
+  const hardware = readHardware(request, question.hardware);
   return finiteAnswer<InferencePlanAnswer>(
     {
       ...summary(entry, choice),
+      ...(hardware
+        ? {
+            training: {
+              hardware,
+              plan: trainingOn(hardware, optimal.trainingFlops),
+              computeOptimal: trainingOn(hardware, computeOptimal.trainingFlops),
+            },
+          }
+        : {}),
       query: {
         question: question.kind,
         input: question.input,
@@ -199,15 +220,15 @@ export function answerInferencePlan(
   );
 }
 
-export interface DataPlanRequest {
+export interface DataPlanRequest extends HardwareRequest {
   flops?: RawQuantity;
   uniqueTokens?: RawQuantity;
   fit?: string;
-  /** MFU (0.4 or "40%") at which a budget given as GPU time is read (the page's hardware). */
-  mfu?: number | string;
 }
 
 export interface DataPlanAnswer extends FitSummary {
+  /** With hardware: the plan's training time. */
+  training?: PlanTraining;
   query: {
     input: string;
     interpretation: string;
@@ -287,9 +308,11 @@ export function answerDataPlan(
   if (!decay) throw new ApiError(422, "unreachable", "fit: no data-constrained law", "fit");
   const plan = dataConstrainedOptimal(fit, decay, flops.value, unique.value);
   const unlimitedEpochs = plan.unlimited.tokens / unique.value;
+  const hardware = readHardware(request, flops.hardware);
   return finiteAnswer<DataPlanAnswer>(
     {
       ...summary(entry, choice),
+      ...(hardware ? { training: { hardware, plan: trainingOn(hardware, flops.value) } } : {}),
       query: {
         input: flops.input,
         interpretation: flops.interpretation,

@@ -89,8 +89,13 @@ describe.each(CLIENTS)("$name", (spec) => {
     expect(inputs("predict_loss")).toEqual(
       expect.arrayContaining(["uniqueTokens", "kaplanBudget"]),
     );
-    expect(inputs("plan_inference").sort()).toEqual(["fit", "flops", "inferenceTokens", "loss"]);
-    expect(inputs("plan_data").sort()).toEqual(["fit", "flops", "uniqueTokens"]);
+    const hardware = ["gpu", "gpus", "mfu", "pricePerGpuHour"];
+    expect(inputs("plan_inference").sort()).toEqual(
+      ["fit", "flops", "inferenceTokens", "loss", ...hardware].sort(),
+    );
+    expect(inputs("plan_data").sort()).toEqual(
+      ["fit", "flops", "uniqueTokens", ...hardware].sort(),
+    );
     expect(inputs("fit_scaling_law").sort()).toEqual(["bootstrap", "name", "runs"]);
     const writer = tools.find((tool) => tool.name === "fit_scaling_law") as
       | { annotations?: Record<string, unknown> }

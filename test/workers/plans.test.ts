@@ -200,3 +200,29 @@ describe("hardware and intervals on allocate", () => {
     );
   });
 });
+
+describe("plans on hardware (issue 13: plan hardware belongs to the service)", () => {
+  it("the inference plan gives its training time and the compute-optimal model's", async () => {
+    const plan = await getJson<InferencePlanAnswer>(
+      "/api/v1/plan/inference?flops=1e24&inferenceTokens=2T&gpu=H100&gpus=1024&pricePerGpuHour=2",
+    );
+    // GPU-hours = C / (989 TFLOP/s × 40% × 3600 s) for the H100 SXM at the default MFU.
+    const hours = (flops: number) => flops / (989e12 * 0.4 * 3600);
+    expect(plan.training?.plan.gpuHours).toBeCloseTo(hours(plan.trainingFlops), 3);
+    expect(plan.training?.plan.days).toBeCloseTo(hours(plan.trainingFlops) / 1024 / 24, 6);
+    expect(plan.training?.plan.cost).toBeCloseTo(2 * hours(plan.trainingFlops), 3);
+    expect(plan.training?.computeOptimal?.gpuHours).toBeCloseTo(
+      hours(plan.computeOptimal.trainingFlops),
+      3,
+    );
+  });
+
+  it("the data plan gives the training time of its budget, read at the request's MFU", async () => {
+    const plan = await getJson<DataPlanAnswer>(
+      "/api/v1/plan/data?flops=1024%20H100%20x%2030%20days&uniqueTokens=500B&mfu=50%25",
+    );
+    // A budget given as GPU time, trained on that hardware, takes that time.
+    expect(plan.training?.plan.days).toBeCloseTo(30, 9);
+    expect(plan.training?.hardware.mfu).toBe(0.5);
+  });
+});

@@ -34,28 +34,16 @@ export const oneFitInput = (fallback: string, needs: "loss-law" | "repeated-data
 
 /** Hardware for training time, as the allocate API takes it. */
 export const hardwareInputs = {
-  gpu: z
-    .string()
-    .max(40)
-    .optional()
-    .describe(
-      "GPU to train on, for training time per fit: H100, H100-PCIe or A100 (GET /api/v1/gpus), at its peak dense BF16 FLOP/s from the vendor's datasheet.",
-    ),
-  gpus: z
-    .number()
-    .int()
-    .min(1)
-    .max(10_000_000)
-    .optional()
-    .describe("Number of GPUs training in parallel (default 1); with gpu."),
+  gpu: z.string().max(40).optional().describe("GPU for training time: H100, H100-PCIe or A100."),
+  gpus: z.number().int().min(1).max(10_000_000).optional().describe("GPUs (default 1)."),
   mfu: z
     .union([z.number(), z.string().max(20)])
     .optional()
-    .describe("Model FLOPs utilisation, 0.4 or '40%' (default 40%); with gpu."),
+    .describe("MFU, 0.4 or '40%' (default 40%)."),
   pricePerGpuHour: z
     .union([z.number(), z.string().max(20)])
     .optional()
-    .describe("Price per GPU-hour (e.g. 2.5), for a training cost in the same currency; with gpu."),
+    .describe("Price per GPU-hour, for a cost."),
 };
 
 /** Kaplan's budget convention, as the allocate and predict APIs take it. */

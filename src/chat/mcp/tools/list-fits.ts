@@ -8,8 +8,8 @@ export const listFits = defineTool({
   title: "Scaling-law fits",
   description: [
     "Lists every scaling-law fit the calculator knows, with the ids the other tools accept in fits.",
-    "For each fit: its kind (parametric loss law, power-law allocation rule, Kaplan frontier or a fixed tokens-per-parameter rule), constants, source paper with table or equation, parameter convention (total or non-embedding), FLOP convention, measured compute range, and whether it came from the live registry (kv) or the bundled defaults.",
-    "Fits made from your own training runs (POST /api/v1/fits) are not listed here, but their ids (user-…) work in fits and fit wherever a fit id is accepted, for 30 days after they were last posted.",
+    "For each fit: its kind, constants, source paper with table or equation, parameter and FLOP conventions, measured compute range, notes, and whether it came from KV or the bundled defaults.",
+    "Fits of your own runs (ids user-…) are not listed but work wherever a fit id does, for 30 days after they were last posted.",
     "The result is the JSON of GET /api/v1/fits.",
   ].join(" "),
   inputSchema: z.object({}),

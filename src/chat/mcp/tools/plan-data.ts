@@ -2,17 +2,17 @@ import { z } from "zod";
 import { DataPlanSchema } from "../../../api/plans.ts";
 import { answerDataPlan, DEFAULT_DATA_FIT } from "../../../service/plans.ts";
 import { defineTool } from "../tool.ts";
-import { oneFitInput, quantityInput } from "./inputs.ts";
+import { hardwareInputs, oneFitInput, quantityInput } from "./inputs.ts";
 import { renderDataPlanText } from "./plan-text.ts";
 
 export const planData = defineTool({
   name: "plan_data",
   title: "Best model when unique data is limited (repeated epochs)",
   description: [
-    "Answers how to spend a training budget when only uniqueTokens unique tokens exist, so data may be repeated for several epochs (Muennighoff et al. 2023: repeated tokens and extra parameters lose value with effective data D' and parameters N').",
-    "Give flops (a budget: 1e24, '5000 PF-days', '1M H100-hours @ 40% MFU') and uniqueTokens ('500B').",
-    "The answer has params, tokens, epochs (tokens / uniqueTokens), tokensPerParam and the loss in nats/token, the loss and model with unlimited data, the loss penalty, and warnings past about 4 epochs (loss starts to suffer), 16 (repeats worth about half) and 40 (repeats worth almost nothing).",
-    "It needs a fit with a repeated-data law: muennighoff-2023 (the default and the only published one); fits of your own runs have no such law and are refused.",
+    "How to spend a training budget when only uniqueTokens unique tokens exist, so data repeats (Muennighoff et al. 2023: repeats and extra parameters lose value).",
+    "Give flops (1e24, '5000 PF-days') and uniqueTokens ('500B'); with gpu, the training time.",
+    "The answer: params, tokens, epochs, loss, the model and loss with unlimited data, the loss penalty, and warnings past about 4, 16 and 40 epochs.",
+    "It needs a repeated-data law: muennighoff-2023, the default and only one; fits of your own runs have no such law and are refused.",
     "The result is the JSON of GET /api/v1/plan/data.",
   ].join(" "),
   inputSchema: z.object({
@@ -21,6 +21,7 @@ export const planData = defineTool({
     ),
     uniqueTokens: quantityInput("Unique tokens available: 5e11 or '500B'."),
     fit: oneFitInput(DEFAULT_DATA_FIT, "repeated-data"),
+    ...hardwareInputs,
   }),
   outputSchema: DataPlanSchema,
   async run(c, request) {

@@ -2,17 +2,17 @@ import { z } from "zod";
 import { InferencePlanSchema } from "../../../api/plans.ts";
 import { answerInferencePlan, DEFAULT_INFERENCE_FIT } from "../../../service/plans.ts";
 import { defineTool } from "../tool.ts";
-import { oneFitInput, quantityInput } from "./inputs.ts";
+import { hardwareInputs, oneFitInput, quantityInput } from "./inputs.ts";
 import { renderInferencePlanText } from "./plan-text.ts";
 
 export const planInference = defineTool({
   name: "plan_inference",
   title: "Inference-aware model size (training + inference compute)",
   description: [
-    "Answers which model to train when it will also serve a known number of inference tokens: the model size N and training tokens D that reach a loss at the least lifetime compute, training 6·N·D plus inference 2·N·D_inf FLOPs (Sardana et al. 2024).",
-    "Give loss (a target loss in nats/token) or flops (a training budget whose compute-optimal loss is the target), and inferenceTokens (lifetime tokens served, e.g. '2T'; 0 gives the compute-optimal model).",
-    "The answer has params, tokens, tokensPerParam, trainingFlops, inferenceFlops and totalFlops (FLOPs), the compute-optimal model for the same loss with its lifetime compute, and the saving (savingFlops, savingFraction of the compute-optimal total).",
-    `It uses one fit with a parametric loss law L = E + A/N^α + B/D^β (default ${DEFAULT_INFERENCE_FIT}, stated in the answer's fitChoice; your own parametric fits work too, compute-law fits do not); losses are on that fit's dataset.`,
+    "Which model to train when it will also serve a known number of inference tokens: the N and D that reach a loss at the least lifetime compute 6·N·D + 2·N·D_inf (Sardana et al. 2024).",
+    "Give loss (nats/token) or flops (a budget whose compute-optimal loss is the target), and inferenceTokens ('2T'; 0 for none); with gpu, the training time.",
+    "The answer: params, tokens, the training, inference and total FLOPs, the compute-optimal model for the same loss, and the saving.",
+    `One fit with a parametric loss law (default ${DEFAULT_INFERENCE_FIT}, see fitChoice; your own parametric fits too, not compute-law fits).`,
     "The result is the JSON of GET /api/v1/plan/inference.",
   ].join(" "),
   inputSchema: z.object({
@@ -24,6 +24,7 @@ export const planInference = defineTool({
       "Lifetime inference tokens D_inf the model will serve: 2e12 or '2T'; 0 for none.",
     ),
     fit: oneFitInput(DEFAULT_INFERENCE_FIT, "loss-law"),
+    ...hardwareInputs,
   }),
   outputSchema: InferencePlanSchema,
   async run(c, request) {

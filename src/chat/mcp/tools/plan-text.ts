@@ -1,4 +1,10 @@
-import { formatCount, formatLoss, formatScientific, significant } from "../../../core/format.ts";
+import {
+  formatCount,
+  formatDays,
+  formatLoss,
+  formatScientific,
+  significant,
+} from "../../../core/format.ts";
 import type { DataPlanAnswer, InferencePlanAnswer } from "../../../service/plans.ts";
 import { renderTable } from "../../text/table.ts";
 
@@ -30,6 +36,16 @@ function planTable(extraHeaders: readonly string[], rows: readonly PlanRow[]): s
   );
 }
 
+/** "Training time: 28.6 days on 1,024 GPUs (702k GPU-hours), cost 1.4M", when hardware was named. */
+function trainingLine(training: InferencePlanAnswer["training"] | DataPlanAnswer["training"]) {
+  if (!training) return [];
+  const { days, gpus, gpuHours, cost } = training.plan;
+  const price = cost === undefined ? "" : `, cost ${formatCount(cost)}`;
+  return [
+    `Training time: ${formatDays(days)} on ${gpus.toLocaleString("en-US")} × ${training.hardware.gpuLabel} (${formatCount(gpuHours)} GPU-hours)${price}.`,
+  ];
+}
+
 /** The inference-aware plan as text: the plan and the compute-optimal model for the same loss. */
 export function renderInferencePlanText(answer: InferencePlanAnswer): string {
   const flops = (row: { trainingFlops: number; inferenceFlops: number; totalFlops: number }) => [
@@ -50,6 +66,7 @@ export function renderInferencePlanText(answer: InferencePlanAnswer): string {
     ),
     "",
     `Saving: ${formatScientific(answer.savingFlops)} FLOPs (${significant(100 * answer.savingFraction, 3)}% of the compute-optimal total).`,
+    ...trainingLine(answer.training),
     ...answer.notes,
     `Source: ${answer.source}`,
     "",
@@ -75,6 +92,7 @@ export function renderDataPlanText(answer: DataPlanAnswer): string {
     ),
     "",
     `Loss penalty of the limited data: ${significant(answer.lossPenalty, 3)} nats/token.`,
+    ...trainingLine(answer.training),
     ...answer.warnings,
     ...answer.notes,
     `Source: ${answer.source}`,
