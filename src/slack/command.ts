@@ -170,12 +170,12 @@ const HARDWARE: readonly HardwareClause[] = ["gpu", "gpus", "mfu", "pricePerGpuH
 const PLANS = {
   inferenceTokens: {
     kind: "inference",
-    takes: ["flops", "loss", "fit", "inferenceTokens"],
+    takes: ["flops", "loss", "fit", "inferenceTokens", ...HARDWARE],
     example: "`1e24 inference 2T` or `loss 2.0 inference 2T`",
   },
   uniqueTokens: {
     kind: "data",
-    takes: ["flops", "fit", "uniqueTokens"],
+    takes: ["flops", "fit", "uniqueTokens", ...HARDWARE],
     example: "`1e24 unique 500B`",
   },
 } as const;
@@ -197,22 +197,24 @@ function commandOf(given: Partial<Record<Clause, string>>, isPublic: boolean): S
       : given.uniqueTokens !== undefined
         ? PLANS.uniqueTokens
         : undefined;
+  // "$2.5" reads as 2.5 (per GPU-hour, in the user's currency).
+  const hardware = {
+    ...(given.gpu === undefined ? {} : { gpu: given.gpu }),
+    ...(given.gpus === undefined ? {} : { gpus: given.gpus }),
+    ...(given.mfu === undefined ? {} : { mfu: given.mfu }),
+    ...(given.pricePerGpuHour === undefined
+      ? {}
+      : { pricePerGpuHour: given.pricePerGpuHour.replace(/^\$\s*/u, "") }),
+  };
   if (plan === undefined) {
-    const { pricePerGpuHour, ...question } = given;
-    const request: AllocateRequest = { ...question };
-    // "$2.5" reads as 2.5 (per GPU-hour, in the user's currency).
-    if (pricePerGpuHour !== undefined) {
-      request.pricePerGpuHour = pricePerGpuHour.replace(/^\$\s*/u, "");
-    }
+    const { pricePerGpuHour: _price, ...question } = given;
+    const request: AllocateRequest = { ...question, ...hardware };
     return { kind: "allocate", request, public: isPublic };
   }
   const takes: readonly Clause[] = plan.takes;
   const extra = named.filter((clause) => !takes.includes(clause));
   if (extra.length > 0) {
-    const what = extra.some((clause) => HARDWARE.includes(clause as HardwareClause))
-      ? "GPU time"
-      : extra.map(nameOf).join(" and ");
-    return invalid(`${what}: not with this plan; write ${plan.example}`);
+    return invalid(`${extra.map(nameOf).join(" and ")}: not with this plan; write ${plan.example}`);
   }
   if (plan.kind === "inference") {
     if (given.flops === undefined && given.loss === undefined) {
@@ -221,7 +223,7 @@ function commandOf(given: Partial<Record<Clause, string>>, isPublic: boolean): S
     const { flops, loss, inferenceTokens, fit } = given;
     return {
       kind: "inference",
-      request: { flops, loss, inferenceTokens, fit },
+      request: { flops, loss, inferenceTokens, fit, ...hardware },
       public: isPublic,
     };
   }
@@ -229,7 +231,7 @@ function commandOf(given: Partial<Record<Clause, string>>, isPublic: boolean): S
     return invalid(`unique: give a training budget too, e.g. ${plan.example}`);
   }
   const { flops, uniqueTokens, fit } = given;
-  return { kind: "data", request: { flops, uniqueTokens, fit }, public: isPublic };
+  return { kind: "data", request: { flops, uniqueTokens, fit, ...hardware }, public: isPublic };
 }
 
 /** The clause word that writes each request field back as text, in the order written. */

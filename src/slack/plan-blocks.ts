@@ -1,5 +1,12 @@
-import { formatCount, formatFlops, formatLoss, significant } from "../core/format.ts";
-import type { DataPlanAnswer, InferencePlanAnswer } from "../service/plans.ts";
+import {
+  formatCount,
+  formatDays,
+  formatFlops,
+  formatGrouped,
+  formatLoss,
+  significant,
+} from "../core/format.ts";
+import type { DataPlanAnswer, InferencePlanAnswer, PlanTraining } from "../service/plans.ts";
 import {
   type AnswerOptions,
   type Block,
@@ -116,6 +123,7 @@ export function inferenceMessage(
           "Compute-optimal instead",
           `${formatCount(optimal.params)} parameters on ${formatCount(optimal.tokens)} tokens, ${formatFlops(optimal.totalFlops)} in total`,
         ],
+        ...trainingField(answer.training),
       ],
       sources: [{ url: answer.sourceUrl, label: shortSource(answer.source) }, SARDANA_2024],
       conventions: [answer.conventions.flops, answer.conventions.loss],
@@ -123,6 +131,19 @@ export function inferenceMessage(
     },
     options,
   );
+}
+
+/** The plan's training time on the named hardware, as the allocate answer words it. */
+function trainingField(training: PlanTraining | undefined): [string, string][] {
+  if (!training) return [];
+  const { days, gpus, gpuHours, cost } = training.plan;
+  const price = cost === undefined ? "" : `, cost ${formatCount(cost)}`;
+  return [
+    [
+      "Training time",
+      `${formatDays(days)} on ${formatGrouped(gpus)} GPU${gpus === 1 ? "" : "s"} (${formatCount(gpuHours)} GPU-hours)${price}`,
+    ],
+  ];
 }
 
 /** The Block Kit answer to `1e24 unique 500B`. */
@@ -148,6 +169,7 @@ export function dataMessage(answer: DataPlanAnswer, options: AnswerOptions): Sla
           `${nats(unlimited.loss)} (${formatCount(unlimited.params)} parameters on ${formatCount(unlimited.tokens)} tokens)`,
         ],
         ["Loss penalty", `+${significant(answer.lossPenalty)} nats/token`],
+        ...trainingField(answer.training),
       ],
       sources: [{ url: answer.sourceUrl, label: shortSource(answer.source) }],
       conventions: [answer.conventions.flops, answer.conventions.loss],

@@ -832,8 +832,7 @@ describe("plan commands that cannot be answered", () => {
     const cases: [string, RegExp][] = [
       ["1e24 inference 2T unique 500B", /not both/],
       ["params 70B inference 2T", /params: not with this plan/],
-      ["1e24 inference 2T gpu H100", /GPU time: not with this plan/],
-      ["1e24 unique 500B gpus 8", /GPU time: not with this plan/],
+      ["1e24 unique 500B gpus 8", /gpu: required/],
       ["loss 2.0 unique 500B", /loss: not with this plan/],
       ["unique 500B", /unique: give a training budget/],
       ["1e24 inference 2T inference 3T", /inference: given twice/],
@@ -958,5 +957,21 @@ describe("replays (issue 12)", () => {
       bindings,
     );
     expect(fresh.status).toBe(200);
+  });
+});
+
+describe("plans on hardware (issue 13)", () => {
+  it("adds the plan's training time as the plan API does", async () => {
+    const { message } = await command("1e24 inference 2T gpu H100 gpus 1024");
+    const api = await apiJson<InferencePlanAnswer>(
+      "/api/v1/plan/inference?flops=1e24&inferenceTokens=2T&gpu=H100&gpus=1024",
+    );
+    const days = api.training?.plan.days ?? Number.NaN;
+    const fields = (message.blocks ?? []).flatMap((b) =>
+      b.type === "section" ? (b.fields ?? []).map((f) => f.text) : [],
+    );
+    const time = fields.find((f) => f.startsWith("*Training time*"));
+    // Every door: 3 significant digits of days.
+    expect(time).toContain(`${formatGrouped(days, 3)} days on 1,024 GPUs`);
   });
 });
