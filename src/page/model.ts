@@ -12,6 +12,9 @@ import {
 } from "./chart-data.ts";
 import type { FrontierSeries, IsoflopSeries } from "./charts.tsx";
 
+/** IsoFLOP curves one chart draws at most (41 points each); the table lists every fit. */
+export const MAX_ISOFLOP_SERIES = 12;
+
 /** The frontier chart spans at least these budgets, FLOPs. */
 export const FRONTIER_FLOPS: readonly [number, number] = [1e18, 1e28];
 
@@ -99,16 +102,23 @@ export function chartModel(
         ]
       : [];
   });
-  const hasKaplan = answered.some(({ fit }) => fit.kind === "kaplan");
+  const drawn = isoflop.slice(0, MAX_ISOFLOP_SERIES);
+  const notes = [
+    ...(drawn.some((series) => registry.byId.get(series.id)?.fit.kind === "kaplan")
+      ? [
+          "Kaplan's curve is its L(N, D) of eq. (1.5); its minimum differs from the Table 6 allocation, which assumes early stopping.",
+        ]
+      : []),
+    ...(isoflop.length > drawn.length
+      ? [
+          `Curves for the first ${drawn.length} of ${isoflop.length} fits with a loss law; the table lists them all.`,
+        ]
+      : []),
+  ];
   return {
     frontier,
     ...(answer.query.flops === undefined ? {} : { budget: answer.query.flops }),
-    isoflop,
-    ...(hasKaplan
-      ? {
-          isoflopNote:
-            "Kaplan's curve is its L(N, D) of eq. (1.5); its minimum differs from the Table 6 allocation, which assumes early stopping.",
-        }
-      : {}),
+    isoflop: drawn,
+    ...(notes.length > 0 ? { isoflopNote: notes.join(" ") } : {}),
   };
 }

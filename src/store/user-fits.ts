@@ -23,6 +23,8 @@ export const MAX_USER_FIT_DEFINITION_BYTES = 8 * 1024;
 export const MAX_USER_FIT_REPORT_BYTES = 1024 * 1024;
 /** New fits one client may store per UTC day. */
 export const NEW_FITS_PER_CLIENT_PER_DAY = 100;
+/** User-fit reports (with their runs, up to ~1 MB each) one isolate keeps in memory. */
+export const USER_FIT_REPORT_CACHE_ENTRIES = 8;
 /** User-fit coefficient records one isolate keeps in memory. */
 export const USER_FIT_CACHE_ENTRIES = 256;
 /** Seconds a client should wait before retrying after a KV failure. */
@@ -57,12 +59,14 @@ export function userFitQuotaKey(day: string, client: string): string {
 /** The isolate's memory of user-fit coefficient records (immutable by id, so never stale). */
 export interface UserFitCache {
   definitions: Map<string, FitDefinition>;
+  /** The last few reports read (they never change for an id; bounded by count). */
+  reports: Map<string, StoredUserFitReport>;
   /** Reads in flight, so concurrent requests for one id share one KV read. */
   pending: Map<string, Promise<void>>;
 }
 
 export function createUserFitCache(): UserFitCache {
-  return { definitions: new Map(), pending: new Map() };
+  return { definitions: new Map(), reports: new Map(), pending: new Map() };
 }
 
 /** What the user-fit store needs: the namespace, the isolate cache, a timeout and a log. */
@@ -165,6 +169,8 @@ export async function readUserFitReport(
   id: string,
 ): Promise<StoredUserFitReport | null | "invalid"> {
   if (!store.kv || !isWellFormedUserFitId(id)) return null;
+  const cached = store.cache.reports.get(id);
+  if (cached) return cached;
   const kv = store.kv;
   const raw = await guarded(store, "reading a fit report", () =>
     kv.get(userFitReportKey(id), "text"),
@@ -223,6 +229,7 @@ export async function saveUserFit(store: UserFitStore, record: UserFitRecord): P
     kv.put(userFitKey(record.fit.id), JSON.stringify(record.fit), options),
   );
   remember(store.cache, record.fit);
+  store.cache.reports.delete(record.fit.id);
 }
 
 /**

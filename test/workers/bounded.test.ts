@@ -366,3 +366,26 @@ describe("the worst requests at once", () => {
     }
   });
 });
+
+describe("the page with many fits", () => {
+  it("draws at most 12 isoFLOP curves and says so; the table lists every fit", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 14; i++) {
+      const res = await postFit(
+        { runs: runs(900 + i) },
+        { "cf-connecting-ip": `192.0.2.${30 + i}` },
+      );
+      ids.push(((await res.json()) as { id: string }).id);
+    }
+    const html = await (
+      await exports.default.fetch(`${BASE}/?flops=1e21&fit=${ids.join(",")}`)
+    ).text();
+    const isoflop = html.slice(
+      html.indexOf('id="isoflop-title"'),
+      html.indexOf("</figure>", html.indexOf('id="isoflop-title"')),
+    );
+    expect(isoflop.match(/<circle /g)).toHaveLength(12);
+    expect(isoflop).toContain("Curves for the first 12 of 14 fits with a loss law");
+    for (const id of ids) expect(html).toContain(`href="/fit/${id}"`);
+  });
+});
