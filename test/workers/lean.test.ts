@@ -55,3 +55,27 @@ describe("answer budgets", () => {
     await client.close();
   });
 });
+
+describe("what a GPT Action can request stays under 100,000 characters", () => {
+  it("a user fit of 5,000 runs is served without its runs unless include=runs", async () => {
+    const runs = Array.from({ length: 5000 }, (_, i) => {
+      const params = 1e7 * 10 ** ((i % 50) / 20);
+      const tokens = 2e8 * 10 ** (Math.floor(i / 50) / 40);
+      return { params, tokens, loss: 1.69 + 406.4 / params ** 0.34 + 410.7 / tokens ** 0.28 };
+    });
+    const res = await exports.default.fetch(`${BASE}/api/v1/fits`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "cf-connecting-ip": "192.0.2.250" },
+      body: JSON.stringify({ runs }),
+    });
+    const { id } = (await res.json()) as { id: string };
+    const lean = await (await exports.default.fetch(`${BASE}/api/v1/fits/${id}`)).text();
+    const full = await (
+      await exports.default.fetch(`${BASE}/api/v1/fits/${id}?include=runs`)
+    ).text();
+    expect(lean.length).toBeLessThan(100_000);
+    expect(full.length).toBeGreaterThan(100_000);
+    const list = await (await exports.default.fetch(`${BASE}/api/v1/fits`)).text();
+    expect(list.length).toBeLessThan(100_000);
+  });
+});
