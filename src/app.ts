@@ -43,9 +43,9 @@ export type { AppDeps, AppEnv } from "./types.ts";
 async function registryWith(
   published: Promise<RegistrySnapshot>,
   store: UserFitStore,
-  selection: string | readonly string[] | undefined,
+  ids: readonly string[],
 ): Promise<RegistrySnapshot> {
-  const userIds = fitIdsOf(selection).filter(isUserFitId);
+  const userIds = ids.filter(isUserFitId);
   if (userIds.length === 0) return published;
   const [snapshot, userFits] = await Promise.all([
     published,
@@ -96,8 +96,9 @@ export function createApp(
     };
     c.set("userFits", userFits);
     c.set("fits", (selection) => {
-      checkFitCount(fitIdsOf(selection));
-      return registryWith(published(), userFits, selection);
+      const ids = fitIdsOf(selection);
+      checkFitCount(ids);
+      return registryWith(published(), userFits, ids);
     });
     await next();
   });

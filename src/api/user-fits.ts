@@ -181,13 +181,12 @@ async function readFitInput(c: Context<AppEnv>): Promise<FitInput> {
   }
   const parsed = FitRequestSchema.safeParse(json);
   if (!parsed.success) throw issueError(parsed.error.issues[0] ?? { path: [], message: "invalid" });
-  const input = fitInputOfJson(parsed.data);
-  const bootstrap = parsed.data.bootstrap ?? bootstrapFromText(query.data.bootstrap);
-  return {
-    ...input,
-    name: input.name ?? (query.data.name?.trim() || undefined),
-    bootstrap: bootstrap ?? 0,
-  };
+  // Options in the body win over the query's; the bounds are checked on what is used.
+  return fitInputOfJson({
+    ...parsed.data,
+    name: parsed.data.name ?? query.data.name,
+    bootstrap: parsed.data.bootstrap ?? bootstrapFromText(query.data.bootstrap),
+  });
 }
 
 function requireJsonOrCsv(type: string | undefined): void {

@@ -56,6 +56,16 @@ interface LawReading {
   excessReason?: string;
 }
 
+/** The fit's compute-optimal run at C = 6ND: the frontier allocate reports, and its loss. */
+function frontierAt(fit: ParametricFit | KaplanFit, flops: number, options: PredictOptions) {
+  const frontier = frontierOf(fit, options);
+  return {
+    optimalLoss: frontierLoss(fit, flops, options) ?? Number.NaN,
+    optimalParams: evaluate(frontier.params, flops),
+    optimalTokens: evaluate(frontier.tokens, flops),
+  };
+}
+
 function parametricReading(
   fit: ParametricFit,
   params: number,
@@ -63,15 +73,11 @@ function parametricReading(
   options: PredictOptions,
 ): LawReading {
   const flops = SIX * params * tokens;
-  const frontier = frontierOf(fit, options);
-  const optimalParams = evaluate(frontier.params, flops);
-  const optimalTokens = evaluate(frontier.tokens, flops);
+  const optimum = frontierAt(fit, flops, options);
   const lossLaw = `L = E + A/N^α + B/D^β with E=${fit.E}, A=${fit.A}, B=${fit.B}, α=${fit.alpha}, β=${fit.beta}`;
   const reading: LawReading = {
     loss: parametricLoss(fit, params, tokens),
-    optimalLoss: frontierLoss(fit, flops, options) ?? Number.NaN,
-    optimalParams,
-    optimalTokens,
+    ...optimum,
     lossLaw,
     notes: [],
     warnings: [],
@@ -101,7 +107,7 @@ function parametricReading(
     );
   }
   const available = options.uniqueTokens ?? Number.POSITIVE_INFINITY;
-  if (available < optimalTokens) {
+  if (available < optimum.optimalTokens) {
     const best = dataConstrainedOptimal(fit, decay, flops, available);
     const chosenIsBetter = reading.loss < best.loss;
     reading.optimalLoss = chosenIsBetter ? reading.loss : best.loss;
@@ -120,14 +126,10 @@ function kaplanReading(
   tokens: number,
   options: PredictOptions,
 ): LawReading {
-  const flops = SIX * params * tokens;
-  const frontier = frontierOf(fit, options);
   const { alphaN, alphaD, Nc, Dc } = fit.lossVsParamsAndTokens;
   return {
     loss: kaplanLoss(fit, params, tokens),
-    optimalLoss: frontierLoss(fit, flops, options) ?? Number.NaN,
-    optimalParams: evaluate(frontier.params, flops),
-    optimalTokens: evaluate(frontier.tokens, flops),
+    ...frontierAt(fit, SIX * params * tokens, options),
     lossLaw: `L = [(N_c/N)^(α_N/α_D) + D_c/D]^α_D with N_c=${Nc}, D_c=${Dc}, α_N=${alphaN}, α_D=${alphaD} (eq. 1.5, Table 2)`,
     notes: [
       "loss is Kaplan's L(N, D) (eq. 1.5): the loss of N non-embedding parameters trained on D tokens of data, stopped early when the test loss stops improving.",

@@ -229,8 +229,10 @@ function AllocationRow({
 }) {
   const intervals = a.intervals;
   // The asked quantity is fixed: its interval has no width and is not shown.
-  const spread = (range: readonly [number, number] | undefined) =>
-    range && range[0] !== range[1] ? ([range[0], range[1]] as [number, number]) : undefined;
+  const band = (kind: NumberKind, range: readonly [number, number] | undefined) =>
+    intervals && range && range[0] !== range[1] ? (
+      <Interval kind={kind} range={range} level={intervals.level} method={intervals.method} />
+    ) : null;
   return (
     <tr>
       <th scope="row">
@@ -249,25 +251,11 @@ function AllocationRow({
       </th>
       <td data-label="Parameters">
         <Num kind="count" value={a.params} unit="parameters" />
-        {intervals && (
-          <Interval
-            kind="count"
-            range={spread(intervals.params)}
-            level={intervals.level}
-            method={intervals.method}
-          />
-        )}
+        {band("count", intervals?.params)}
       </td>
       <td data-label="Tokens">
         <Num kind="count" value={a.tokens} unit="tokens" />
-        {intervals && (
-          <Interval
-            kind="count"
-            range={spread(intervals.tokens)}
-            level={intervals.level}
-            method={intervals.method}
-          />
-        )}
+        {band("count", intervals?.tokens)}
       </td>
       <td data-label="Tokens / param">
         <Num kind="ratio" value={a.tokensPerParam} />
@@ -275,26 +263,12 @@ function AllocationRow({
       {showCompute && (
         <td data-label="Compute">
           <Num kind="flops" value={a.flops} unit="FLOPs" />
-          {intervals && (
-            <Interval
-              kind="flops"
-              range={spread(intervals.flops)}
-              level={intervals.level}
-              method={intervals.method}
-            />
-          )}
+          {band("flops", intervals?.flops)}
         </td>
       )}
       <td data-label="Loss">
         {a.loss === null ? "—" : <Num kind="loss" value={a.loss} unit="nats/token" />}
-        {intervals && (
-          <Interval
-            kind="loss"
-            range={spread(intervals.loss)}
-            level={intervals.level}
-            method={intervals.method}
-          />
-        )}
+        {band("loss", intervals?.loss)}
       </td>
       <td data-label="10x compute" class="scale">
         <span>

@@ -8,7 +8,7 @@ import { type AllocationIntervals, allocationIntervals } from "../core/planning/
 import type { TrainingTime } from "../core/planning/training.ts";
 import { CONVENTIONS, type Conventions } from "./conventions.ts";
 import { DEFAULT_FIT, DEFAULT_FIT_SHORT_REASON, type FitChoice } from "./default-fit.ts";
-import { firstNonFinite } from "./finite.ts";
+import { firstNonFinite, overflowSkip } from "./finite.ts";
 import { fitIdsOf } from "./fit-ids.ts";
 import { type HardwarePlan, type HardwareRequest, readHardware, trainingOn } from "./hardware.ts";
 import { type RawQuantity, readQuestion, selectFits } from "./question.ts";
@@ -117,16 +117,9 @@ export function answerAllocate(
       ...(intervals && firstNonFinite(intervals) === null ? { intervals } : {}),
       ...(hardware ? { training: trainingOn(hardware, a.flops) } : {}),
     };
-    const overflow = firstNonFinite(answer, "allocation");
-    if (overflow) {
-      skipped.push({
-        fit: fit.id,
-        reason: "out-of-range",
-        message: `the answer leaves the range of 64-bit numbers (${overflow} is not finite)`,
-      });
-      continue;
-    }
-    allocations.push(answer);
+    const overflow = overflowSkip(fit.id, answer, "allocation");
+    if (overflow) skipped.push(overflow);
+    else allocations.push(answer);
   }
   if (allocations.length === 0) {
     throw new ApiError(

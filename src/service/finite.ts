@@ -35,3 +35,18 @@ export function finiteAnswer<T>(answer: T, fit: string): T {
   }
   return answer;
 }
+
+/**
+ * The skip entry of a fit whose answer leaves the range of 64-bit numbers, or null when every
+ * number in it is finite.
+ */
+export function overflowSkip(fit: string, answer: unknown, what: "allocation" | "prediction") {
+  const found = firstNonFinite(answer, what);
+  return found
+    ? {
+        fit,
+        reason: "out-of-range" as const,
+        message: `the ${what === "allocation" ? "answer" : "prediction"} leaves the range of 64-bit numbers (${found} is not finite)`,
+      }
+    : null;
+}

@@ -4,7 +4,7 @@ import type { KaplanBudget } from "../core/frontier.ts";
 import { type Prediction, predict } from "../core/predict.ts";
 import { TRAINING_FLOPS_PER_PARAM_TOKEN as SIX } from "../core/units.ts";
 import { CONVENTIONS, type Conventions } from "./conventions.ts";
-import { firstNonFinite } from "./finite.ts";
+import { overflowSkip } from "./finite.ts";
 import { type RawQuantity, readQuantity, selectFits } from "./question.ts";
 
 export interface PredictRequest {
@@ -65,16 +65,9 @@ export function answerPredict(registry: RegistrySnapshot, request: PredictReques
       skipped.push({ fit: fit.id, reason: "no-loss-law", message: "this fit has no loss law" });
       continue;
     }
-    const overflow = firstNonFinite(prediction, "prediction");
-    if (overflow) {
-      skipped.push({
-        fit: fit.id,
-        reason: "out-of-range",
-        message: `the prediction leaves the range of 64-bit numbers (${overflow} is not finite)`,
-      });
-      continue;
-    }
-    predictions.push({ ...prediction, origin });
+    const overflow = overflowSkip(fit.id, prediction, "prediction");
+    if (overflow) skipped.push(overflow);
+    else predictions.push({ ...prediction, origin });
   }
   if (predictions.length === 0) {
     throw new ApiError(

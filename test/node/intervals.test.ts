@@ -1,9 +1,14 @@
 /** 80% allocation intervals (src/core/planning/intervals.ts): bootstrap refits and exponent pivots. */
 import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { bootstrapSamples, RESAMPLES, SEED } from "../../src/cli/epoch-bootstrap.ts";
+import {
+  bootstrapSamples,
+  chinchillaRuns,
+  DEFAULT_CSV,
+  RESAMPLES,
+  SEED,
+} from "../../src/cli/epoch-bootstrap.ts";
 import { allocate } from "../../src/core/allocate.ts";
 import { DEFAULT_FITS } from "../../src/core/fits/defaults.ts";
 import { EPOCH_BOOTSTRAP } from "../../src/core/fits/epoch-bootstrap.ts";
@@ -20,7 +25,6 @@ import {
   parametricCoefficients,
 } from "../../src/core/fitting/parametric.ts";
 import { seededRandom } from "../../src/core/fitting/random.ts";
-import type { ParametricRun } from "../../src/core/fitting/runs.ts";
 import { frontierLoss } from "../../src/core/loss.ts";
 import {
   type AllocationIntervals,
@@ -298,33 +302,15 @@ describe("exponent-only intervals (Hoffmann et al. 2022, Table 2)", () => {
   });
 });
 
-const CHINCHILLA_CSV = path.resolve(
-  process.cwd(),
-  "../shared/data/chinchilla/svg_extracted_data.csv",
-);
-
-/** The 240 runs (Besiroglu et al. 2024): drop the 5 highest losses, D = C/(6N). */
-function chinchillaRuns(): ParametricRun[] {
-  const [header, ...lines] = readFileSync(CHINCHILLA_CSV, "utf8").trim().split("\n");
-  const columns = (header ?? "").split(",");
-  const rows = lines.map((line) => {
-    const cells = line.split(",");
-    const value = (name: string) => Number(cells[columns.indexOf(name)]);
-    return { params: value("Model Size"), flops: value("Training FLOP"), loss: value("loss") };
-  });
-  return rows
-    .filter((r) => r.loss < 3.44699543)
-    .map((r) => ({ params: r.params, tokens: r.flops / (6 * r.params), loss: r.loss }));
-}
-
 /** N_opt = G·(C/6)^(β/(α+β)), G = (αA/(βB))^(1/(α+β)) (Hoffmann et al. 2022, eq. 4). */
 function nOpt(c: ParametricCoefficients, flops: number): number {
   const G = ((c.alpha * c.A) / (c.beta * c.B)) ** (1 / (c.alpha + c.beta));
   return G * (flops / 6) ** (c.beta / (c.alpha + c.beta));
 }
 
-describe.skipIf(!existsSync(CHINCHILLA_CSV))("the bundled refits and the digitized runs", () => {
-  const runs = existsSync(CHINCHILLA_CSV) ? chinchillaRuns() : [];
+describe.skipIf(!existsSync(DEFAULT_CSV))("the bundled refits and the digitized runs", () => {
+  // The generator's own reading of the CSV: the 5 highest losses dropped, D = C/(6N).
+  const runs = existsSync(DEFAULT_CSV) ? chinchillaRuns(readFileSync(DEFAULT_CSV, "utf8")) : [];
 
   it("are what npm run fits:bootstrap writes (seed 2404, 201 resamples)", () => {
     expect(runs).toHaveLength(240);

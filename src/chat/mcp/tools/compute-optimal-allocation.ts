@@ -36,7 +36,8 @@ export const computeOptimalAllocation = defineTool({
     const request = { ...question, fit: fits };
     const answer = leanAllocateAnswer(
       answerAllocate(await c.var.fits(fits), request),
-      readInclude([]),
+      // Exact numbers, so the summary rounds once, to its own 4 digits.
+      readInclude(["exact"]),
     );
     const summary = allocationSummary(answer);
     return { structured: summary, text: renderAllocationSummary(summary) };
